@@ -1,0 +1,47 @@
+# Thin wrapper over CMake: the README's commands.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+
+.PHONY: all deps build build-asan test test-fast bench-ddb local-bench format format-check clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+build-asan:
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+# Everything, twice: the normal build, then under ASan+UBSan.
+test:
+	@scripts/install-deps.sh test
+	@$(MAKE) --no-print-directory build build-asan
+	@$(MAKE) --no-print-directory format-check
+	cd $(BUILD) && ctest --output-on-failure -j 2
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j 2
+
+# The normal build only.
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j 2
+
+bench-ddb: build
+	@bench/ddb/run.sh $(BUILD)/bin
+
+local-bench:
+	@echo "make local-bench: not built yet (the bench driver is the next piece of work)." >&2
+	@exit 1
+
+format:
+	@git ls-files '*.c' '*.h' | xargs clang-format -i
+
+format-check:
+	@git ls-files '*.c' '*.h' | xargs -r clang-format --dry-run -Werror
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
