@@ -1,0 +1,212 @@
+/* report: one column per server, one row per figure, and the subject's
+ * comparison with its best peer. */
+#include "report.h"
+
+#include <string.h>
+
+#define LABEL_W 30
+#define CELL_W 13
+
+/* The issue's goals for the subject on the 2-core reference machine: p50 per
+ * operation in microseconds, and memory after the 15,000-item load. */
+static const double goal_p50_us[RESULT_NOPS] = {80, 60, 200, 400};
+#define GOAL_SPEEDUP 10.0
+#define GOAL_RSS_MB 30.0
+
+static const char *const op_labels[RESULT_NOPS] = {"PutItem 1 KB", "GetItem", "Query 25 x 1 KB",
+                                                   "BatchWriteItem 25 x 1 KB"};
+
+static int op_valid(const result_t *r, result_op_t op)
+{
+    return !r->skipped && r->ops[op].measured && !r->ops[op].failed && r->ops[op].count > 0;
+}
+
+double report_speedup(const result_t *rs, size_t n, size_t subject, result_op_t op, size_t *peer)
+{
+    if (subject >= n || !op_valid(&rs[subject], op) || rs[subject].ops[op].p50_us <= 0) return 0;
+    size_t best = n;
+    for (size_t i = 0; i < n; i++) {
+        if (i == subject || !op_valid(&rs[i], op)) continue;
+        if (best == n || rs[i].ops[op].p50_us < rs[best].ops[op].p50_us) best = i;
+    }
+    if (best == n) return 0;
+    *peer = best;
+    return rs[best].ops[op].p50_us / rs[subject].ops[op].p50_us;
+}
+
+static void print_header(FILE *out, const char *title, const result_t *rs, size_t n,
+                         int with_subject)
+{
+    fprintf(out, "%-*s", LABEL_W, title);
+    for (size_t i = 0; i < n; i++) fprintf(out, "%*.*s", CELL_W, CELL_W - 1, rs[i].server);
+    if (with_subject) fprintf(out, "   %-28s %s", "subject vs best peer", "goal (subject)");
+    fputc('\n', out);
+}
+
+/* A figure cell: the number, FAIL or "-". */
+static void print_cell(FILE *out, int state, double v, int decimals)
+{
+    if (state < 0)
+        fprintf(out, "%*s", CELL_W, "-");
+    else if (state == 0)
+        fprintf(out, "%*s", CELL_W, "FAIL");
+    else
+        fprintf(out, "%*.*f", CELL_W, decimals, v);
+}
+
+static int op_state(const result_t *r, result_op_t op)
+{
+    if (r->skipped || !r->ops[op].measured) return -1;
+    return op_valid(r, op) ? 1 : 0;
+}
+
+static void print_ratio(FILE *out, double ratio, const char *better, const char *worse,
+                        const char *peer)
+{
+    char text[64];
+    if (ratio <= 0)
+        snprintf(text, sizeof text, "-");
+    else if (ratio >= 1)
+        snprintf(text, sizeof text, "%.1fx %s (%s)", ratio, better, peer);
+    else
+        snprintf(text, sizeof text, "%.1fx %s (%s)", 1 / ratio, worse, peer);
+    fprintf(out, "   %-28s", text);
+}
+
+enum figure { FIG_P50, FIG_P99, FIG_OPS };
+
+static double op_figure(const result_t *r, result_op_t op, enum figure fig)
+{
+    const result_op_figures_t *o = &r->ops[op];
+    return fig == FIG_P50 ? o->p50_us : fig == FIG_P99 ? o->p99_us : o->ops_per_s;
+}
+
+/* The subject's ops/s over the best peer's ops/s; 0 without valid figures. */
+static double throughput_ratio(const result_t *rs, size_t n, size_t subject, result_op_t op,
+                               size_t *peer)
+{
+    if (!op_valid(&rs[subject], op)) return 0;
+    size_t best = n;
+    for (size_t i = 0; i < n; i++) {
+        if (i == subject || !op_valid(&rs[i], op) || rs[i].ops[op].ops_per_s <= 0) continue;
+        if (best == n || rs[i].ops[op].ops_per_s > rs[best].ops[op].ops_per_s) best = i;
+    }
+    if (best == n) return 0;
+    *peer = best;
+    return rs[subject].ops[op].ops_per_s / rs[best].ops[op].ops_per_s;
+}
+
+static void print_op_section(FILE *out, const char *title, enum figure fig, const result_t *rs,
+                             size_t n, size_t subject)
+{
+    int with_subject = subject < n;
+    print_header(out, title, rs, n, with_subject);
+    for (int op = 0; op < RESULT_NOPS; op++) {
+        fprintf(out, "  %-*s", LABEL_W - 2, op_labels[op]);
+        for (size_t i = 0; i < n; i++)
+            print_cell(out, op_state(&rs[i], op), op_figure(&rs[i], op, fig),
+                       fig == FIG_OPS ? 0 : 1);
+        if (with_subject && fig != FIG_P99) {
+            size_t peer = 0;
+            double s = fig == FIG_P50 ? report_speedup(rs, n, subject, op, &peer)
+                                      : throughput_ratio(rs, n, subject, op, &peer);
+            print_ratio(out, s, "faster", "slower", s > 0 ? rs[peer].server : "");
+            if (fig == FIG_P50) {
+                double p50 = rs[subject].ops[op].p50_us;
+                int have = op_valid(&rs[subject], op);
+                fprintf(out, " p50 <= %.0f us: %s; >= %.0fx: %s", goal_p50_us[op],
+                        !have                    ? "-"
+                        : p50 <= goal_p50_us[op] ? "met"
+                                                 : "missed",
+                        GOAL_SPEEDUP,
+                        s <= 0              ? "-"
+                        : s >= GOAL_SPEEDUP ? "met"
+                                            : "missed");
+            }
+        }
+        fputc('\n', out);
+    }
+}
+
+/* Lowest positive value among the peers of subject; index in *peer. */
+static int best_peer(const double *v, size_t n, size_t subject, size_t *peer)
+{
+    int found = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == subject || v[i] <= 0) continue;
+        if (!found || v[i] < v[*peer]) *peer = i;
+        found = 1;
+    }
+    return found;
+}
+
+void report_print(FILE *out, const result_t *rs, size_t n, const char *subject_name)
+{
+    if (n > REPORT_MAX_SERVERS) n = REPORT_MAX_SERVERS;
+    size_t subject = n;
+    for (size_t i = 0; subject_name && i < n; i++)
+        if (strcmp(rs[i].server, subject_name) == 0) subject = i;
+    int with_subject = subject < n;
+
+    print_op_section(out, "p50 latency (us)", FIG_P50, rs, n, subject);
+    print_op_section(out, "p99 latency (us)", FIG_P99, rs, n, subject);
+    print_op_section(out, "ops/s (one connection)", FIG_OPS, rs, n, subject);
+
+    unsigned long items = 0;
+    double startup[REPORT_MAX_SERVERS] = {0}, rss[REPORT_MAX_SERVERS] = {0},
+           hwm[REPORT_MAX_SERVERS] = {0};
+    size_t m = n;
+    for (size_t i = 0; i < m; i++) {
+        if (rs[i].skipped) continue;
+        startup[i] = rs[i].startup_ms;
+        if (rs[i].rss_kb >= 0 && !rs[i].failed) rss[i] = (double)rs[i].rss_kb / 1024.0;
+        if (rs[i].hwm_kb >= 0 && !rs[i].failed) hwm[i] = (double)rs[i].hwm_kb / 1024.0;
+        if (rs[i].items > items) items = rs[i].items;
+    }
+    print_header(out, "process", rs, n, with_subject);
+
+    const struct {
+        const char *label;
+        const double *v;
+        int decimals;
+    } rows[] = {{"start-up to first answer (ms)", startup, 1},
+                {"RSS after the load (MB)", rss, 1},
+                {"peak RSS, VmHWM (MB)", hwm, 1}};
+    for (size_t row = 0; row < sizeof rows / sizeof *rows; row++) {
+        fprintf(out, "  %-*s", LABEL_W - 2, rows[row].label);
+        for (size_t i = 0; i < m; i++)
+            print_cell(out,
+                       rs[i].skipped        ? -1
+                       : rows[row].v[i] > 0 ? 1
+                                            : 0,
+                       rows[row].v[i], rows[row].decimals);
+        size_t peer = 0;
+        if (with_subject) {
+            double mine = rows[row].v[subject], ratio = 0;
+            if (mine > 0 && best_peer(rows[row].v, m, subject, &peer))
+                ratio = rows[row].v[peer] / mine;
+            print_ratio(out, ratio, row == 0 ? "faster" : "smaller", row == 0 ? "slower" : "larger",
+                        rs[peer].server);
+            if (row == 1)
+                fprintf(out, " <= %.0f MB: %s", GOAL_RSS_MB,
+                        mine <= 0             ? "-"
+                        : mine <= GOAL_RSS_MB ? "met"
+                                              : "missed");
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "  %-*s", LABEL_W - 2, "TCP connections opened");
+    for (size_t i = 0; i < n; i++)
+        print_cell(out, rs[i].skipped ? -1 : 1, (double)rs[i].connections, 0);
+    fputc('\n', out);
+    fprintf(out,
+            "\nThe load: %lu items of 1 KB written with BatchWriteItem before memory was read.\n",
+            items);
+    for (size_t i = 0; i < n; i++) {
+        const result_t *r = &rs[i];
+        const char *state = r->skipped ? "skipped" : r->failed ? "FAILED" : "ok";
+        int proc = r->process[0] && !r->skipped;
+        fprintf(out, "%s: %s%s%s%s%s\n", r->server, state, proc ? ", process " : "",
+                proc ? r->process : "", r->note[0] ? "; " : "", r->note);
+    }
+}
