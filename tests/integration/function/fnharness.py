@@ -1,0 +1,205 @@
+"""Helpers for the function's integration tests: a DynamoDB-compatible server
+on loopback (the project's dynamo-local-shim when it is built, else
+moto_server), a fake Lambda Runtime API, and the function run against both."""
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import harness
+
+TABLE = "lambda-rust-bench"
+CREDS = {"AWS_ACCESS_KEY_ID": "AKIDFUNCTIONTEST", "AWS_SECRET_ACCESS_KEY": "function/test/secret",
+         "AWS_SESSION_TOKEN": "function-test-session-token", "AWS_REGION": "us-east-1"}
+
+
+def backend_kind():
+    """'shim' when dynamo-local-shim is built (or FUNCTION_BACKEND=shim), else 'moto'."""
+    forced = os.environ.get("FUNCTION_BACKEND")
+    if forced:
+        return forced
+    shim = os.path.join(harness.BIN_DIR, "dynamo-local-shim")
+    return "shim" if os.access(shim, os.X_OK) else "moto"
+
+
+def _moto_argv(port):
+    exe = shutil.which("moto_server")
+    if exe:
+        return [exe, "-H", "127.0.0.1", "-p", str(port)]
+    return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+
+
+class DynamoBackend:
+    """A DynamoDB-compatible server on a free loopback port, with the bench
+    table created."""
+
+    def __init__(self, kind=None):
+        self.kind = kind or backend_kind()
+        self.port = harness.free_port()
+        if self.kind == "shim":
+            argv = [harness.binary("dynamo-local-shim"), "--port", str(self.port)]
+        else:
+            argv = _moto_argv(self.port)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{self.port}"
+        try:
+            harness.wait_http(self.url + "/", timeout=30, proc=self.proc)
+        except Exception:
+            self.stop()
+            raise
+
+    def client(self):
+        import boto3
+        return boto3.client("dynamodb", endpoint_url=self.url, region_name="us-east-1",
+                            aws_access_key_id=CREDS["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=CREDS["AWS_SECRET_ACCESS_KEY"],
+                            aws_session_token=CREDS["AWS_SESSION_TOKEN"])
+
+    def create_table(self, name=TABLE):
+        c = self.client()
+        c.create_table(TableName=name,
+                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                             {"AttributeName": "sk", "AttributeType": "S"}],
+                       KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                  {"AttributeName": "sk", "KeyType": "RANGE"}],
+                       BillingMode="PAY_PER_REQUEST")
+        return c
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class FakeRuntimeAPI:
+    """The Lambda Runtime API (2018-06-01) for one function process: invoke()
+    hands an event to the waiting /next and returns what the function posts."""
+
+    def __init__(self):
+        self.events = queue.Queue()
+        self.results = {}
+        self.done = {}
+        self.init_errors = []
+        self.lock = threading.Lock()
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _reply(self, status, body=b"{}"):
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                if self.path != "/2018-06-01/runtime/invocation/next":
+                    return self._reply(404)
+                item = api.events.get()
+                if item is None:  # shutting down: close without an answer
+                    self.close_connection = True
+                    return
+                rid, payload, deadline = item
+                body = payload.encode()
+                self.send_response(200)
+                self.send_header("Lambda-Runtime-Aws-Request-Id", rid)
+                self.send_header("Lambda-Runtime-Deadline-Ms", str(deadline))
+                self.send_header("Lambda-Runtime-Invoked-Function-Arn",
+                                 "arn:aws:lambda:us-east-1:123456789012:function:bench")
+                self.send_header("Lambda-Runtime-Trace-Id", "Root=1-5e1b4151-5ac6c58f5b5dbd6a")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n)
+                parts = self.path.split("/")
+                if self.path == "/2018-06-01/runtime/init/error":
+                    api.init_errors.append((self.headers.get("Lambda-Runtime-Function-Error-Type"),
+                                            json.loads(body)))
+                    return self._reply(202, b'{"status":"OK"}')
+                if len(parts) == 6 and parts[4] and parts[5] in ("response", "error"):
+                    rid = parts[4]
+                    with api.lock:
+                        ev = api.done.get(rid)
+                    if ev is None:
+                        return self._reply(400)
+                    api.results[rid] = (parts[5], body,
+                                        self.headers.get("Lambda-Runtime-Function-Error-Type"))
+                    ev.set()
+                    return self._reply(202, b'{"status":"OK"}')
+                return self._reply(404)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
+
+    def invoke(self, event, timeout=30):
+        """Returns (kind, body, error_type); kind is 'response' or 'error'."""
+        rid = str(uuid.uuid4())
+        done = threading.Event()
+        with self.lock:
+            self.done[rid] = done
+        payload = event if isinstance(event, str) else json.dumps(event)
+        self.events.put((rid, payload, int(time.time() * 1000) + 30000))
+        if not done.wait(timeout):
+            raise TimeoutError(f"no answer for {rid} within {timeout}s")
+        kind, body, etype = self.results.pop(rid)
+        return kind, body, etype
+
+    def stop(self):
+        for _ in range(4):
+            self.events.put(None)
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Function:
+    """A function process (argv) attached to a FakeRuntimeAPI."""
+
+    def __init__(self, argv, api, env):
+        full = {"PATH": os.environ.get("PATH", ""), "AWS_LAMBDA_RUNTIME_API": api.address,
+                "ASAN_OPTIONS": "detect_leaks=1"}
+        full.update(env)
+        self.proc = subprocess.Popen(argv, env=full, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        out = self.proc.stdout.read().decode(errors="replace")
+        self.proc.stdout.close()
+        return out
+
+
+def api_gateway_event(op):
+    """The seed article's API Gateway HTTP API (payload 2.0) event."""
+    return {"version": "2.0", "routeKey": "$default", "rawPath": "/", "headers": {},
+            "requestContext": {"http": {"method": "GET"}},
+            "queryStringParameters": {"op": op}}
