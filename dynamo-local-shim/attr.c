@@ -1,0 +1,271 @@
+#include "attr.h"
+
+#include "number.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const type_names[] = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"};
+
+const char *attr_type(const cJSON *av)
+{
+    if (!cJSON_IsObject(av) || !av->child) return NULL;
+    return av->child->string;
+}
+
+long attr_base64_decode(const char *s, size_t n, unsigned char *out)
+{
+    static signed char map[256];
+    static int ready;
+    if (!ready) {
+        memset(map, -1, sizeof map);
+        const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < 64; i++) map[(unsigned char)a[i]] = (signed char)i;
+        ready = 1;
+    }
+    if (n % 4) return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        int v[4], pad = 0;
+        for (int j = 0; j < 4; j++) {
+            unsigned char c = (unsigned char)s[i + j];
+            if (c == '=' && i + 4 == n && j >= 2) {
+                v[j] = 0;
+                pad++;
+            } else if (map[c] < 0 || pad) {
+                return -1;
+            } else {
+                v[j] = map[c];
+            }
+        }
+        unsigned long w = (unsigned long)v[0] << 18 | (unsigned long)v[1] << 12 |
+                          (unsigned long)v[2] << 6 | (unsigned long)v[3];
+        out[k++] = (unsigned char)(w >> 16);
+        if (pad < 2) out[k++] = (unsigned char)(w >> 8);
+        if (pad < 1) out[k++] = (unsigned char)w;
+    }
+    return (long)k;
+}
+
+static ddb_code_t oom(ddb_error_t *err)
+{
+    return ddb_fail(err, DDB_E_INTERNAL_FAILURE, "The server ran out of memory");
+}
+
+static ddb_code_t not_string(ddb_error_t *err)
+{
+    return ddb_fail(err, DDB_E_SERIALIZATION, "Unexpected value type in payload");
+}
+
+static ddb_code_t check_number(const cJSON *v, num_t *num, ddb_error_t *err)
+{
+    if (!cJSON_IsString(v)) return not_string(err);
+    num_err_t ne = num_parse(v->valuestring, strlen(v->valuestring), num);
+    if (ne) return ddb_fail(err, DDB_E_VALIDATION, "%s", num_strerror(ne));
+    return DDB_OK;
+}
+
+static ddb_code_t check_binary(const cJSON *v, size_t *len, ddb_error_t *err)
+{
+    if (!cJSON_IsString(v)) return not_string(err);
+    size_t n = strlen(v->valuestring);
+    /* Decode in small chunks: only the length and validity matter here. */
+    size_t total = 0;
+    unsigned char buf[3 * 256];
+    if (n % 4)
+        return ddb_fail(err, DDB_E_SERIALIZATION,
+                        "Base64 encoded length is expected a multiple of 4 bytes but found: %zu",
+                        n);
+    for (size_t off = 0; off < n; off += 1024) {
+        size_t chunk = n - off < 1024 ? n - off : 1024;
+        long got = attr_base64_decode(v->valuestring + off, chunk, buf);
+        if (got < 0 || (got < (long)(chunk / 4 * 3) && off + chunk != n))
+            return ddb_fail(err, DDB_E_SERIALIZATION, "Invalid Base64 character found");
+        total += (size_t)got;
+    }
+    *len = total;
+    return DDB_OK;
+}
+
+/* Java's List.toString, which DynamoDB's duplicate message quotes. */
+static void list_text(const cJSON *arr, char *buf, size_t cap)
+{
+    size_t k = 0;
+    buf[k++] = '[';
+    for (const cJSON *e = arr->child; e && k + 4 < cap; e = e->next) {
+        const char *s = cJSON_IsString(e) ? e->valuestring : "";
+        int w = snprintf(buf + k, cap - k, "%s%s", e == arr->child ? "" : ", ", s);
+        if (w < 0) break;
+        k += (size_t)w;
+        if (k >= cap) k = cap - 2;
+    }
+    buf[k++] = ']';
+    buf[k] = '\0';
+}
+
+static ddb_code_t canon_set(const char *type, const cJSON *v, strbuf_t *out, size_t *size,
+                            ddb_error_t *err)
+{
+    char kind = type[0];
+    if (!cJSON_IsArray(v)) return not_string(err);
+    int count = cJSON_GetArraySize(v);
+    if (count == 0)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: An %s set  may not be empty",
+                        kind == 'S'   ? "string"
+                        : kind == 'N' ? "number"
+                                      : "binary");
+    if (strbuf_addc(out, '[')) return oom(err);
+    for (const cJSON *e = v->child; e; e = e->next) {
+        if (e != v->child && strbuf_addc(out, ',')) return oom(err);
+        ddb_code_t rc;
+        if (kind == 'N') {
+            num_t num;
+            if ((rc = check_number(e, &num, err))) return rc;
+            char text[NUM_MAX_TEXT + 1];
+            size_t n = num_format(&num, text);
+            if (strbuf_add_json_str(out, text, n)) return oom(err);
+            *size += num_size(&num);
+            /* Duplicates compare by value: "1" and "1.0" are one number. */
+            for (const cJSON *p = v->child; p != e; p = p->next) {
+                num_t other;
+                if (num_parse(p->valuestring, strlen(p->valuestring), &other) == NUM_OK &&
+                    num_cmp(&other, &num) == 0)
+                    goto duplicate;
+            }
+        } else {
+            size_t len = 0;
+            if (kind == 'B') {
+                if ((rc = check_binary(e, &len, err))) return rc;
+            } else if (!cJSON_IsString(e)) {
+                return not_string(err);
+            } else {
+                len = strlen(e->valuestring);
+            }
+            if (strbuf_add_json_str(out, e->valuestring, strlen(e->valuestring))) return oom(err);
+            *size += len;
+            for (const cJSON *p = v->child; p != e; p = p->next)
+                if (strcmp(p->valuestring, e->valuestring) == 0) goto duplicate;
+        }
+    }
+    if (strbuf_addc(out, ']')) return oom(err);
+    return DDB_OK;
+duplicate : {
+    char text[512];
+    list_text(v, text, sizeof text);
+    return ddb_fail(err, DDB_E_VALIDATION,
+                    "One or more parameter values were invalid: Input collection %s contains "
+                    "duplicates.",
+                    text);
+}
+}
+
+static ddb_code_t canon_value(const cJSON *av, strbuf_t *out, size_t *size, int depth,
+                              ddb_error_t *err);
+
+static ddb_code_t canon_map(const cJSON *m, strbuf_t *out, size_t *size, int depth,
+                            ddb_error_t *err)
+{
+    if (!cJSON_IsObject(m)) return not_string(err);
+    if (strbuf_addc(out, '{')) return oom(err);
+    for (const cJSON *e = m->child; e; e = e->next) {
+        if (e != m->child && strbuf_addc(out, ',')) return oom(err);
+        if (strbuf_add_json_str(out, e->string, strlen(e->string)) || strbuf_addc(out, ':'))
+            return oom(err);
+        *size += strlen(e->string);
+        ddb_code_t rc = canon_value(e, out, size, depth + 1, err);
+        if (rc) return rc;
+    }
+    if (strbuf_addc(out, '}')) return oom(err);
+    return DDB_OK;
+}
+
+static ddb_code_t canon_value(const cJSON *av, strbuf_t *out, size_t *size, int depth,
+                              ddb_error_t *err)
+{
+    if (depth > ATTR_MAX_DEPTH)
+        return ddb_fail(err, DDB_E_VALIDATION, "Nesting Levels have exceeded supported limits");
+    if (!cJSON_IsObject(av)) return not_string(err);
+    const cJSON *v = NULL;
+    const char *type = NULL;
+    for (const cJSON *e = av->child; e; e = e->next) {
+        for (size_t i = 0; i < sizeof type_names / sizeof *type_names; i++) {
+            if (strcmp(e->string, type_names[i]) != 0) continue;
+            if (cJSON_IsNull(e)) break; /* an explicit null is an absent member */
+            if (v)
+                return ddb_fail(err, DDB_E_VALIDATION,
+                                "Supplied AttributeValue has more than one datatypes set, must "
+                                "contain exactly one of the supported datatypes");
+            v = e;
+            type = type_names[i];
+        }
+    }
+    if (!v)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Supplied AttributeValue is empty, must contain exactly one of the "
+                        "supported datatypes");
+
+    if (strbuf_addc(out, '{') || strbuf_add_json_str(out, type, strlen(type)) ||
+        strbuf_addc(out, ':'))
+        return oom(err);
+    ddb_code_t rc = DDB_OK;
+    if (strcmp(type, "S") == 0) {
+        if (!cJSON_IsString(v)) return not_string(err);
+        if (strbuf_add_json_str(out, v->valuestring, strlen(v->valuestring))) return oom(err);
+        *size += strlen(v->valuestring);
+    } else if (strcmp(type, "N") == 0) {
+        num_t num;
+        if ((rc = check_number(v, &num, err))) return rc;
+        char text[NUM_MAX_TEXT + 1];
+        size_t n = num_format(&num, text);
+        if (strbuf_add_json_str(out, text, n)) return oom(err);
+        *size += num_size(&num);
+    } else if (strcmp(type, "B") == 0) {
+        size_t len;
+        if ((rc = check_binary(v, &len, err))) return rc;
+        if (strbuf_add_json_str(out, v->valuestring, strlen(v->valuestring))) return oom(err);
+        *size += len;
+    } else if (strcmp(type, "BOOL") == 0) {
+        if (!cJSON_IsBool(v)) return not_string(err);
+        if (strbuf_adds(out, cJSON_IsTrue(v) ? "true" : "false")) return oom(err);
+        *size += 1;
+    } else if (strcmp(type, "NULL") == 0) {
+        if (!cJSON_IsBool(v)) return not_string(err);
+        if (!cJSON_IsTrue(v))
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: Null attribute value "
+                            "types must have the value of true");
+        if (strbuf_adds(out, "true")) return oom(err);
+        *size += 1;
+    } else if (strcmp(type, "M") == 0) {
+        *size += 3;
+        rc = canon_map(v, out, size, depth, err);
+        *size += (size_t)cJSON_GetArraySize(v);
+    } else if (strcmp(type, "L") == 0) {
+        if (!cJSON_IsArray(v)) return not_string(err);
+        *size += 3;
+        if (strbuf_addc(out, '[')) return oom(err);
+        for (const cJSON *e = v->child; e && !rc; e = e->next) {
+            if (e != v->child && strbuf_addc(out, ',')) return oom(err);
+            rc = canon_value(e, out, size, depth + 1, err);
+            *size += 1;
+        }
+        if (!rc && strbuf_addc(out, ']')) return oom(err);
+    } else { /* SS, NS, BS */
+        rc = canon_set(type, v, out, size, err);
+    }
+    if (rc) return rc;
+    if (strbuf_addc(out, '}')) return oom(err);
+    return DDB_OK;
+}
+
+ddb_code_t attr_canon_value(const cJSON *av, strbuf_t *out, size_t *size, ddb_error_t *err)
+{
+    return canon_value(av, out, size, 1, err);
+}
+
+ddb_code_t attr_canon_item(const cJSON *item, strbuf_t *out, size_t *size, ddb_error_t *err)
+{
+    *size = 0;
+    return canon_map(item, out, size, 0, err);
+}

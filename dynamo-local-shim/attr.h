@@ -1,0 +1,35 @@
+/* attr: DynamoDB AttributeValues, checked and rewritten in canonical form.
+ *
+ * Input is a cJSON tree as the client sent it. Output is JSON text appended
+ * to a strbuf: numbers normalized (as DynamoDB returns them), everything else
+ * as given. Every check DynamoDB makes on a value happens here: exactly one
+ * type, sets non-empty and without duplicates, numbers in range, binary in
+ * base64, NULL true, nesting at most 32 levels. The size computed is
+ * DynamoDB's item size (names count). Nothing here allocates what outlives
+ * the call.
+ */
+#ifndef ATTR_H
+#define ATTR_H
+
+#include "error.h"
+#include "strbuf.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#define ATTR_MAX_ITEM_SIZE (400 * 1024)
+#define ATTR_MAX_DEPTH 32
+
+/* Checks one AttributeValue and appends its canonical JSON; adds its size
+ * (without any name) to *size. */
+ddb_code_t attr_canon_value(const cJSON *av, strbuf_t *out, size_t *size, ddb_error_t *err);
+/* Checks an item (a map of name to AttributeValue) and appends it; sets
+ * *size to its DynamoDB size. The 400 KB limit is the caller's to apply. */
+ddb_code_t attr_canon_item(const cJSON *item, strbuf_t *out, size_t *size, ddb_error_t *err);
+/* The one type name of a checked AttributeValue ("S", "N", "M" ...), or NULL. */
+const char *attr_type(const cJSON *av);
+/* Decodes base64; returns the decoded length or -1 when s is not valid
+ * base64. out must hold n / 4 * 3 bytes. */
+long attr_base64_decode(const char *s, size_t n, unsigned char *out);
+
+#endif

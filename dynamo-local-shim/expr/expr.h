@@ -1,0 +1,77 @@
+/* expr: the parts of DynamoDB's expression language the core API needs:
+ * KeyConditionExpression and ProjectionExpression, over a shared lexer, with
+ * the bookkeeping of ExpressionAttributeNames / Values (undefined ones are
+ * errors when used, unused ones when the request is complete).
+ *
+ * Results point into the request's cJSON tree and the expression text's
+ * copy held by the result; free them with the matching *_free (NULL ok).
+ */
+#ifndef EXPR_H
+#define EXPR_H
+
+#include "../error.h"
+
+#include <cjson/cJSON.h>
+
+#define EXPR_MAX_PATH 32
+
+/* Names and values of one request, and which of them were used. */
+typedef struct expr_refs {
+    const cJSON *names;  /* ExpressionAttributeNames or NULL */
+    const cJSON *values; /* ExpressionAttributeValues or NULL */
+    const cJSON *used[512];
+    int nused;
+} expr_refs_t;
+
+/* After every expression of the request is parsed: unused names or values. */
+ddb_code_t expr_refs_check_unused(const expr_refs_t *refs, ddb_error_t *err);
+
+/* One step of a document path: a name (attribute or map key) or a list index. */
+typedef struct expr_step {
+    const char *name; /* NULL for an index */
+    long index;
+} expr_step_t;
+
+typedef struct expr_path {
+    expr_step_t steps[EXPR_MAX_PATH];
+    int nsteps;
+} expr_path_t;
+
+typedef struct expr_projection {
+    expr_path_t *paths;
+    int npaths;
+    char *text; /* copy of the expression; names point into it */
+} expr_projection_t;
+
+ddb_code_t expr_projection_parse(const char *text, expr_refs_t *refs, expr_projection_t **out,
+                                 ddb_error_t *err);
+void expr_projection_free(expr_projection_t *p);
+/* Builds the projected item (a new cJSON object) from a stored item. */
+cJSON *expr_projection_apply(const expr_projection_t *p, const cJSON *item);
+
+typedef enum expr_op {
+    EXPR_EQ,
+    EXPR_LT,
+    EXPR_LE,
+    EXPR_GT,
+    EXPR_GE,
+    EXPR_BETWEEN,
+    EXPR_BEGINS_WITH
+} expr_op_t;
+
+typedef struct expr_keycond {
+    const char *hash_name;
+    const cJSON *hash_value; /* AttributeValue */
+    const char *range_name;  /* NULL when the sort key is not constrained */
+    expr_op_t range_op;
+    const cJSON *range_value, *range_value2; /* value2 for BETWEEN */
+    char *text;
+} expr_keycond_t;
+
+/* Parses a KeyConditionExpression; hash and range are the table's key
+ * attribute names (range NULL for a simple key) and decide which side is which. */
+ddb_code_t expr_keycond_parse(const char *text, const char *hash, const char *range,
+                              expr_refs_t *refs, expr_keycond_t **out, ddb_error_t *err);
+void expr_keycond_free(expr_keycond_t *k);
+
+#endif

@@ -1,0 +1,103 @@
+/* dynamo-local-shim: a DynamoDB-compatible server on SQLite. */
+#include "httpd.h"
+#include "protocol.h"
+#include "shim.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fprintf(
+        f, "usage: dynamo-local-shim [options]\n"
+           "\n"
+           "A DynamoDB-compatible HTTP server (JSON protocol 2012-08-10) on SQLite.\n"
+           "\n"
+           "  --host ADDR     address to listen on (default 127.0.0.1; anything else\n"
+           "                  exposes the unauthenticated tables to that network)\n"
+           "  --port N        port to listen on (default 8000, as DynamoDB Local; 0 picks one)\n"
+           "  --db FILE       keep the tables in this SQLite file (WAL mode); default: in memory,\n"
+           "                  gone when the server stops\n"
+           "  --region NAME   region shown in table ARNs and the health line (default us-east-1)\n"
+           "  --help          this text\n"
+           "\n"
+           "Once listening it prints \"listening on http://ADDR:PORT\" on stdout.\n"
+           "SIGINT or SIGTERM stops it cleanly.\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"host", required_argument, NULL, 'h'}, {"port", required_argument, NULL, 'p'},
+        {"db", required_argument, NULL, 'd'},   {"region", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'H'},       {NULL, 0, NULL, 0},
+    };
+    const char *host = "127.0.0.1", *db = NULL, *region = "us-east-1";
+    long port = 8000;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'h': host = optarg; break;
+        case 'd': db = optarg; break;
+        case 'r': region = optarg; break;
+        case 'p':
+            port = strtol(optarg, &end, 10);
+            if (*end || port < 0 || port > 65535) {
+                fprintf(stderr, "dynamo-local-shim: --port wants 0..65535, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'H': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "dynamo-local-shim: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* the server thread inherits the mask */
+    signal(SIGPIPE, SIG_IGN);
+
+    shim_t *shim;
+    shim_err_t se = shim_open(db, region, &shim);
+    if (se) {
+        fprintf(stderr, "dynamo-local-shim: %s%s%s\n", shim_strerror(se), db ? ": " : "",
+                db ? db : "");
+        return 1;
+    }
+    httpd_config_t cfg = {
+        .host = host,
+        .port = (uint16_t)port,
+        .max_body = SHIM_MAX_REQUEST,
+        .threads = 1,
+        .handler = protocol_handle,
+        .ctx = shim,
+    };
+    httpd_t *srv;
+    httpd_err_t he = httpd_start(&cfg, &srv);
+    if (he) {
+        fprintf(stderr, "dynamo-local-shim: %s:%ld: %s\n", host, port, httpd_strerror(he));
+        shim_close(shim);
+        return 1;
+    }
+    printf("listening on http://%s:%u\n", host, httpd_port(srv));
+    fflush(stdout);
+
+    int sig;
+    sigwait(&set, &sig);
+    httpd_stop(srv);
+    shim_close(shim);
+    return 0;
+}

@@ -1,0 +1,411 @@
+/* Query and Scan: range scans over the key bytes, pages of at most 1 MB. */
+#include "ops.h"
+
+#include "../attr.h"
+#include "../keycodec.h"
+#include "../valid.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define PAGE_LIMIT (1024 * 1024)
+
+typedef struct read_opts {
+    long long limit; /* 0: none */
+    int count_only;
+    int consistent;
+    expr_projection_t *proj;
+} read_opts_t;
+
+/* Limit, Select, ConsistentRead, IndexName and the filters not evaluated yet. */
+static ddb_code_t read_common(const cJSON *req, read_opts_t *o, valid_list_t *vl, ddb_error_t *err)
+{
+    static const char *const unsupported[] = {"FilterExpression",    "QueryFilter",
+                                              "ScanFilter",          "KeyConditions",
+                                              "ConditionalOperator", NULL};
+    const char *select, *index;
+    int has_limit;
+    ddb_code_t rc;
+    memset(o, 0, sizeof *o);
+    if ((rc = valid_int(req, "Limit", &o->limit, &has_limit, err)) ||
+        (rc = valid_string(req, "Select", &select, err)) ||
+        (rc = valid_string(req, "IndexName", &index, err)) ||
+        (rc = valid_bool(req, "ConsistentRead", &o->consistent, 0, err)))
+        return rc;
+    char num[32];
+    snprintf(num, sizeof num, "%lld", o->limit);
+    if (has_limit && o->limit < 1)
+        valid_add(vl, num, "limit", "Member must have value greater than or equal to 1");
+    if (!has_limit) o->limit = 0;
+    if (select && strcmp(select, "ALL_ATTRIBUTES") && strcmp(select, "ALL_PROJECTED_ATTRIBUTES") &&
+        strcmp(select, "SPECIFIC_ATTRIBUTES") && strcmp(select, "COUNT"))
+        valid_add(vl, select, "select",
+                  "Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, "
+                  "ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
+    if ((rc = valid_result(vl, err))) return rc;
+    o->count_only = select && strcmp(select, "COUNT") == 0;
+    if ((rc = ops_reject_unsupported(req, unsupported, err))) return rc;
+    if (index)
+        return ddb_fail(err, DDB_E_VALIDATION, "The table does not have the specified index: %s",
+                        index);
+    return DDB_OK;
+}
+
+static ddb_code_t check_select(const cJSON *req, const read_opts_t *o, ddb_error_t *err)
+{
+    const char *select = NULL;
+    valid_string(req, "Select", &select, err);
+    if (o->proj && select && strcmp(select, "SPECIFIC_ATTRIBUTES") != 0)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Cannot specify the ProjectionExpression when choosing to get %s", select);
+    if (select && strcmp(select, "ALL_PROJECTED_ATTRIBUTES") == 0)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an "
+                        "IndexName");
+    return DDB_OK;
+}
+
+/* The partition segment of a key: up to and including the first 00 01. */
+static size_t partition_len(const char *k, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if (k[i] == 0 && k[i + 1] == 1) return i + 2;
+    return n;
+}
+
+typedef struct scan_page {
+    const char *lo;
+    size_t lon;
+    const char *hi; /* NULL: no upper bound */
+    size_t hin;
+    int descending;
+    long long segment, total; /* total 0: no segments */
+} scan_page_t;
+
+/* Runs the range and writes Items / Count / ScannedCount / LastEvaluatedKey. */
+static ddb_code_t run_page(shim_t *s, const cJSON *req, const table_t *t, const read_opts_t *o,
+                           const scan_page_t *pg, strbuf_t *out, ddb_error_t *err)
+{
+    strbuf_t last;
+    strbuf_init(&last, SIZE_MAX / 2);
+    ddb_code_t rc = DDB_OK;
+    long long count = 0;
+    size_t bytes = 0;
+    int stopped = 0;
+    if (store_range_open(s->store, t->id, pg->lo, pg->lon, pg->hi, pg->hin, pg->descending))
+        return ops_store_error(s, err);
+    if (strbuf_addc(out, '{') || (!o->count_only && strbuf_adds(out, "\"Items\":["))) goto nomem;
+    for (;;) {
+        const void *k;
+        const char *item;
+        size_t kn, ilen, size;
+        int done;
+        if (store_range_next(s->store, &k, &kn, &item, &ilen, &size, &done)) {
+            rc = ops_store_error(s, err);
+            goto out;
+        }
+        if (done) break;
+        if (pg->total) {
+            uLong h = crc32(0L, k, (uInt)partition_len(k, kn));
+            if ((long long)(h % (uLong)pg->total) != pg->segment) continue;
+        }
+        if (!o->count_only) {
+            if (count && strbuf_addc(out, ',')) goto nomem;
+            if ((rc = ops_emit_item(o->proj, item, ilen, out, err))) goto out;
+        }
+        count++;
+        bytes += size;
+        strbuf_reset(&last);
+        if (strbuf_add(&last, item, ilen)) goto nomem;
+        if ((o->limit && count >= o->limit) || bytes >= PAGE_LIMIT) {
+            stopped = 1;
+            break;
+        }
+    }
+    if (!o->count_only && strbuf_addc(out, ']')) goto nomem;
+    if (strbuf_addf(out, "%s\"Count\":%lld,\"ScannedCount\":%lld", o->count_only ? "" : ",", count,
+                    count))
+        goto nomem;
+    if (stopped) {
+        cJSON *li = cJSON_ParseWithLength(last.data, last.len);
+        strbuf_err_t e = li ? strbuf_adds(out, ",\"LastEvaluatedKey\":") : STRBUF_ERR_NOMEM;
+        if (!e) e = table_key_json(t, li, out);
+        cJSON_Delete(li);
+        if (e) goto nomem;
+    }
+    if ((rc = ops_consumed(req, t, ops_read_units(bytes, o->consistent), out,
+                           ",\"ConsumedCapacity\":", err)))
+        goto out;
+    if (strbuf_addc(out, '}')) goto nomem;
+    goto out;
+nomem:
+    rc = ops_nomem(err);
+out:
+    store_range_close(s->store);
+    strbuf_free(&last);
+    return rc;
+}
+
+/* Reads ExclusiveStartKey into key bytes (empty when absent). */
+static ddb_code_t start_key(const cJSON *req, const table_t *t, strbuf_t *key, ddb_error_t *err)
+{
+    const cJSON *esk;
+    ddb_code_t rc = valid_object(req, "ExclusiveStartKey", &esk, err);
+    if (rc || !esk) return rc;
+    strbuf_t scratch;
+    size_t size;
+    strbuf_init(&scratch, ATTR_MAX_ITEM_SIZE * 8);
+    rc = attr_canon_item(esk, &scratch, &size, err);
+    strbuf_free(&scratch);
+    if (rc) return rc;
+    return table_key(t, esk, TABLE_KEY_START, key, err);
+}
+
+static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    return c ? c : (an < bn ? -1 : an > bn);
+}
+
+static ddb_code_t type_mismatch(ddb_error_t *err)
+{
+    return ddb_fail(err, DDB_E_VALIDATION,
+                    "One or more parameter values were invalid: Condition parameter type does not "
+                    "match schema type");
+}
+
+/* One key-condition value as a segment (closed) or prefix (begins_with). */
+static ddb_code_t cond_bytes(const table_t *t, int range, const cJSON *v, strbuf_t *out, int closed,
+                             ddb_error_t *err)
+{
+    char want[2] = {range ? t->rtype : t->htype, 0};
+    const char *type = attr_type(v);
+    if (!type || strcmp(type, want) != 0) return type_mismatch(err);
+    return table_key_part(t, range, v, out, closed, err);
+}
+
+ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
+{
+    read_opts_t o;
+    expr_refs_t refs;
+    expr_keycond_t *kc = NULL;
+    table_t *t;
+    const char *kce;
+    int forward;
+    valid_list_t vl = {0};
+    strbuf_t lo, hi, v2, esk;
+    strbuf_init(&lo, 16384);
+    strbuf_init(&hi, 16384);
+    strbuf_init(&v2, 16384);
+    strbuf_init(&esk, 16384);
+    ddb_code_t rc;
+    const char *name;
+    if ((rc = valid_string(req, "TableName", &name, err))) goto done;
+    valid_table_name(&vl, name, "tableName");
+    if ((rc = read_common(req, &o, &vl, err)) ||
+        (rc = valid_bool(req, "ScanIndexForward", &forward, 1, err)) ||
+        (rc = valid_string(req, "KeyConditionExpression", &kce, err)) ||
+        (rc = ops_refs(req, &refs, err)))
+        goto done;
+    if (!kce) {
+        rc = ddb_fail(err, DDB_E_VALIDATION,
+                      "Either the KeyConditions or KeyConditionExpression parameter must be "
+                      "specified in the request.");
+        goto done;
+    }
+    if ((rc = ops_table(s, req, &t, err)) ||
+        (rc = expr_keycond_parse(kce, t->hash, t->range, &refs, &kc, err)) ||
+        (rc = ops_projection(req, &refs, &o.proj, err)) ||
+        (rc = expr_refs_check_unused(&refs, err)) || (rc = check_select(req, &o, err)))
+        goto done;
+
+    /* Bounds: the partition, narrowed by the sort-key condition. */
+    if ((rc = cond_bytes(t, 0, kc->hash_value, &lo, 1, err))) goto done;
+    if (strbuf_add(&hi, lo.data, lo.len)) goto nomem;
+    keycodec_successor(&hi);
+    if (kc->range_name) {
+        size_t plen = lo.len;
+        int closed = kc->range_op != EXPR_BEGINS_WITH;
+        if (kc->range_op == EXPR_BEGINS_WITH && t->rtype == 'N') {
+            rc = ddb_fail(err, DDB_E_VALIDATION,
+                          "Invalid KeyConditionExpression: Incorrect operand type for operator or "
+                          "function; operator or function: begins_with, operand type: N");
+            goto done;
+        }
+        strbuf_t v;
+        strbuf_init(&v, 16384);
+        if (strbuf_add(&v, lo.data, plen)) goto nomem;
+        if ((rc = cond_bytes(t, 1, kc->range_value, &v, closed, err))) {
+            strbuf_free(&v);
+            goto done;
+        }
+        switch (kc->range_op) {
+        case EXPR_EQ:
+            strbuf_reset(&lo);
+            strbuf_reset(&hi);
+            if (strbuf_add(&lo, v.data, v.len) || strbuf_add(&hi, v.data, v.len) ||
+                strbuf_addc(&hi, 0))
+                goto nomem_v;
+            break;
+        case EXPR_LT:
+            strbuf_reset(&hi);
+            if (strbuf_add(&hi, v.data, v.len)) goto nomem_v;
+            break;
+        case EXPR_LE:
+            strbuf_reset(&hi);
+            if (strbuf_add(&hi, v.data, v.len) || strbuf_addc(&hi, 0)) goto nomem_v;
+            break;
+        case EXPR_GT:
+            strbuf_reset(&lo);
+            if (strbuf_add(&lo, v.data, v.len) || strbuf_addc(&lo, 0)) goto nomem_v;
+            break;
+        case EXPR_GE:
+            strbuf_reset(&lo);
+            if (strbuf_add(&lo, v.data, v.len)) goto nomem_v;
+            break;
+        case EXPR_BEGINS_WITH:
+            strbuf_reset(&lo);
+            if (strbuf_add(&lo, v.data, v.len)) goto nomem_v;
+            if (keycodec_successor(&v) && v.len >= plen) {
+                strbuf_reset(&hi);
+                if (strbuf_add(&hi, v.data, v.len)) goto nomem_v;
+            }
+            break;
+        case EXPR_BETWEEN:
+            if (strbuf_add(&v2, lo.data, plen) ||
+                (rc = cond_bytes(t, 1, kc->range_value2, &v2, 1, err))) {
+                strbuf_free(&v);
+                if (!rc) goto nomem;
+                goto done;
+            }
+            if (bytes_cmp(v.data, v.len, v2.data, v2.len) > 0) {
+                char *a = cJSON_PrintUnformatted(kc->range_value->child);
+                char *b = cJSON_PrintUnformatted(kc->range_value2->child);
+                rc = ddb_fail(err, DDB_E_VALIDATION,
+                              "Invalid KeyConditionExpression: The BETWEEN operator requires upper "
+                              "bound to be greater than or equal to lower bound; lower bound "
+                              "operand: AttributeValue: {%s:%s}, upper bound operand: "
+                              "AttributeValue: {%s:%s}",
+                              kc->range_value->child->string, a ? a : "",
+                              kc->range_value2->child->string, b ? b : "");
+                free(a);
+                free(b);
+                strbuf_free(&v);
+                goto done;
+            }
+            strbuf_reset(&lo);
+            strbuf_reset(&hi);
+            if (strbuf_add(&lo, v.data, v.len) || strbuf_add(&hi, v2.data, v2.len) ||
+                strbuf_addc(&hi, 0))
+                goto nomem_v;
+            break;
+        }
+        strbuf_free(&v);
+        goto bounds_done;
+    nomem_v:
+        strbuf_free(&v);
+        goto nomem;
+    }
+bounds_done:
+    if ((rc = start_key(req, t, &esk, err))) goto done;
+    if (esk.len) {
+        if (forward) {
+            if (strbuf_addc(&esk, 0)) goto nomem;
+            if (bytes_cmp(esk.data, esk.len, lo.data, lo.len) > 0) {
+                strbuf_reset(&lo);
+                if (strbuf_add(&lo, esk.data, esk.len)) goto nomem;
+            }
+        } else if (bytes_cmp(esk.data, esk.len, hi.data, hi.len) < 0) {
+            strbuf_reset(&hi);
+            if (strbuf_add(&hi, esk.data, esk.len)) goto nomem;
+        }
+    }
+    scan_page_t pg = {lo.data, lo.len, hi.data ? hi.data : "", hi.len, !forward, 0, 0};
+    rc = run_page(s, req, t, &o, &pg, out, err);
+    goto done;
+nomem:
+    rc = ops_nomem(err);
+done:
+    expr_keycond_free(kc);
+    expr_projection_free(o.proj);
+    strbuf_free(&lo);
+    strbuf_free(&hi);
+    strbuf_free(&v2);
+    strbuf_free(&esk);
+    return rc;
+}
+
+ddb_code_t op_scan(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
+{
+    read_opts_t o;
+    expr_refs_t refs;
+    table_t *t;
+    long long segment = 0, total = 0;
+    int has_segment, has_total;
+    valid_list_t vl = {0};
+    strbuf_t esk;
+    strbuf_init(&esk, 16384);
+    const char *name;
+    ddb_code_t rc;
+    o.proj = NULL;
+    if ((rc = valid_string(req, "TableName", &name, err))) goto done;
+    valid_table_name(&vl, name, "tableName");
+    if ((rc = valid_int(req, "Segment", &segment, &has_segment, err)) ||
+        (rc = valid_int(req, "TotalSegments", &total, &has_total, err)))
+        goto done;
+    char num[32];
+    if (has_segment && segment < 0) {
+        snprintf(num, sizeof num, "%lld", segment);
+        valid_add(&vl, num, "segment", "Member must have value greater than or equal to 0");
+    }
+    if (has_segment && segment > 999999) {
+        snprintf(num, sizeof num, "%lld", segment);
+        valid_add(&vl, num, "segment", "Member must have value less than or equal to 999999");
+    }
+    if (has_total && total < 1) {
+        snprintf(num, sizeof num, "%lld", total);
+        valid_add(&vl, num, "totalSegments", "Member must have value greater than or equal to 1");
+    }
+    if (has_total && total > 1000000) {
+        snprintf(num, sizeof num, "%lld", total);
+        valid_add(&vl, num, "totalSegments",
+                  "Member must have value less than or equal to 1000000");
+    }
+    if ((rc = read_common(req, &o, &vl, err)) || (rc = ops_refs(req, &refs, err))) goto done;
+    if (has_segment && !has_total) {
+        rc = ddb_fail(err, DDB_E_VALIDATION,
+                      "The TotalSegments parameter is required but was not present in the request "
+                      "when Segment parameter is present");
+        goto done;
+    }
+    if (has_total && !has_segment) {
+        rc = ddb_fail(err, DDB_E_VALIDATION,
+                      "The Segment parameter is required but was not present in the request when "
+                      "parameter TotalSegments is present");
+        goto done;
+    }
+    if (has_total && segment >= total) {
+        rc = ddb_fail(err, DDB_E_VALIDATION,
+                      "The Segment parameter is zero-based and must be less than parameter "
+                      "TotalSegments: Segment: %lld is not less than TotalSegments: %lld",
+                      segment, total);
+        goto done;
+    }
+    if ((rc = ops_projection(req, &refs, &o.proj, err)) ||
+        (rc = expr_refs_check_unused(&refs, err)) || (rc = check_select(req, &o, err)) ||
+        (rc = ops_table(s, req, &t, err)) || (rc = start_key(req, t, &esk, err)))
+        goto done;
+    if (esk.len && strbuf_addc(&esk, 0)) {
+        rc = ops_nomem(err);
+        goto done;
+    }
+    scan_page_t pg = {esk.data, esk.len, NULL, 0, 0, segment, has_total ? total : 0};
+    rc = run_page(s, req, t, &o, &pg, out, err);
+done:
+    expr_projection_free(o.proj);
+    strbuf_free(&esk);
+    return rc;
+}

@@ -1,0 +1,53 @@
+#include "protocol.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+void protocol_request_id(char *buf)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static uint64_t state;
+    if (!state) state = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ull | 1;
+    for (int i = 0; i < 52; i++) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        buf[i] = alphabet[state % 36];
+    }
+    buf[52] = '\0';
+}
+
+void protocol_handle(void *ctx, httpd_req_t *req)
+{
+    shim_t *s = ctx;
+    char rid[53], crc[16];
+    protocol_request_id(rid);
+    strbuf_t out;
+    strbuf_init(&out, (size_t)64 * 1024 * 1024);
+    unsigned status;
+    const char *ctype = "application/x-amz-json-1.0";
+    if (strcmp(httpd_req_method(req), "GET") == 0) {
+        status = 200;
+        ctype = "text/plain";
+        strbuf_addf(&out, "healthy: dynamodb.%s.amazonaws.com ", s->region);
+    } else if (httpd_req_body_too_large(req)) {
+        status = shim_handle(s, NULL, NULL, SHIM_MAX_REQUEST + 1, &out);
+    } else {
+        size_t len;
+        const char *body = httpd_req_body(req, &len);
+        status = shim_handle(s, httpd_req_header(req, "X-Amz-Target"), body, len, &out);
+    }
+    size_t len;
+    char *body = strbuf_take(&out, &len);
+    snprintf(crc, sizeof crc, "%lu", crc32(0L, (const Bytef *)(body ? body : ""), (uInt)len));
+    httpd_header_t headers[] = {
+        {"Content-Type", ctype},
+        {"x-amzn-RequestId", rid},
+        {"x-amz-crc32", crc},
+    };
+    httpd_respond(req, status, headers, 3, body, body ? len : 0);
+}

@@ -1,0 +1,15 @@
+/* protocol: HTTP to shim and back. Adds the headers every DynamoDB response
+ * carries (x-amzn-RequestId, x-amz-crc32 of the body, the JSON content type)
+ * and answers GET / with DynamoDB's health line. */
+#ifndef PROTOCOL_H
+#define PROTOCOL_H
+
+#include "httpd.h"
+#include "shim.h"
+
+/* The httpd handler; ctx is the shim_t. */
+void protocol_handle(void *ctx, httpd_req_t *req);
+/* A 52-character request id like DynamoDB's, into buf (53 bytes). */
+void protocol_request_id(char *buf);
+
+#endif

@@ -1,0 +1,42 @@
+/* shim: the DynamoDB server's state (store and tables) and its operations.
+ *
+ * shim_handle() takes one request (operation name and body) and produces the
+ * response: status, body and the error code, without any socket, so tests
+ * and fuzzers drive it directly. One thread at a time.
+ */
+#ifndef SHIM_H
+#define SHIM_H
+
+#include "error.h"
+#include "store.h"
+#include "strbuf.h"
+#include "table.h"
+
+#include <cjson/cJSON.h>
+
+#define SHIM_MAX_REQUEST (16 * 1024 * 1024)
+
+typedef struct shim {
+    store_t *store;
+    table_t **tables;
+    size_t ntables, cap;
+    char region[32];
+} shim_t;
+
+typedef enum shim_err { SHIM_OK = 0, SHIM_ERR_STORE, SHIM_ERR_NOMEM } shim_err_t;
+const char *shim_strerror(shim_err_t err);
+
+/* db NULL: in memory. *out is set only on success. */
+shim_err_t shim_open(const char *db, const char *region, shim_t **out);
+void shim_close(shim_t *s); /* accepts NULL */
+
+/* Answers one request. target is the X-Amz-Target header (may be NULL).
+ * The response body is appended to out; returns the HTTP status. */
+unsigned shim_handle(shim_t *s, const char *target, const char *body, size_t len, strbuf_t *out);
+
+/* Table registry, for the operations. */
+table_t *shim_table(shim_t *s, const char *name);
+int shim_table_add(shim_t *s, table_t *t);
+void shim_table_remove(shim_t *s, table_t *t);
+
+#endif

@@ -1,0 +1,402 @@
+#include "table.h"
+
+#include "attr.h"
+#include "keycodec.h"
+#include "number.h"
+#include "valid.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+void table_free(table_t *t)
+{
+    if (!t) return;
+    free(t->name);
+    free(t->hash);
+    free(t->range);
+    cJSON_Delete(t->desc);
+    free(t);
+}
+
+static const char *attr_def_type(const cJSON *defs, const char *name)
+{
+    const cJSON *d;
+    cJSON_ArrayForEach(d, defs)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
+        if (cJSON_IsString(n) && cJSON_IsString(ty) && strcmp(n->valuestring, name) == 0)
+            return ty->valuestring;
+    }
+    return NULL;
+}
+
+/* Fills the key fields from a KeySchema / AttributeDefinitions pair already
+ * checked. */
+static int fill_keys(table_t *t, const cJSON *ks, const cJSON *defs)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, ks)
+    {
+        const char *name = cJSON_GetObjectItemCaseSensitive(e, "AttributeName")->valuestring;
+        const char *kt = cJSON_GetObjectItemCaseSensitive(e, "KeyType")->valuestring;
+        const char *ty = attr_def_type(defs, name);
+        if (!ty) return -1;
+        if (strcmp(kt, "HASH") == 0) {
+            t->hash = strdup(name);
+            t->htype = ty[0];
+        } else {
+            t->range = strdup(name);
+            t->rtype = ty[0];
+        }
+    }
+    return t->hash && (!t->rtype || t->range) ? 0 : -1;
+}
+
+static void list_names(const cJSON *arr, const char *member, char *buf, size_t cap)
+{
+    size_t k = 0;
+    buf[k++] = '[';
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, member);
+        int w = snprintf(buf + k, cap - k, "%s%s", e == arr->child ? "" : ", ",
+                         cJSON_IsString(n) ? n->valuestring : "null");
+        if (w < 0 || (size_t)w >= cap - k - 2) break;
+        k += (size_t)w;
+    }
+    buf[k++] = ']';
+    buf[k] = '\0';
+}
+
+ddb_code_t table_from_request(const cJSON *req, const char *region, table_t **out, ddb_error_t *err)
+{
+    const char *name, *billing;
+    const cJSON *ks, *defs, *pt;
+    ddb_code_t rc;
+    if ((rc = valid_string(req, "TableName", &name, err)) ||
+        (rc = valid_array(req, "KeySchema", &ks, err)) ||
+        (rc = valid_array(req, "AttributeDefinitions", &defs, err)) ||
+        (rc = valid_string(req, "BillingMode", &billing, err)) ||
+        (rc = valid_object(req, "ProvisionedThroughput", &pt, err)))
+        return rc;
+
+    valid_list_t vl = {0};
+    char path[96];
+    int i = 0;
+    const cJSON *e;
+    if (defs) {
+        cJSON_ArrayForEach(e, defs)
+        {
+            i++;
+            const char *an, *at;
+            if ((rc = valid_string(e, "AttributeName", &an, err)) ||
+                (rc = valid_string(e, "AttributeType", &at, err)))
+                return rc;
+            snprintf(path, sizeof path, "attributeDefinitions.%d.member.attributeType", i);
+            if (!at)
+                valid_add(&vl, NULL, path, "Member must not be null");
+            else if (strcmp(at, "S") && strcmp(at, "N") && strcmp(at, "B"))
+                valid_add(&vl, at, path, "Member must satisfy enum value set: [B, N, S]");
+            snprintf(path, sizeof path, "attributeDefinitions.%d.member.attributeName", i);
+            if (!an)
+                valid_add(&vl, NULL, path, "Member must not be null");
+            else if (!*an)
+                valid_add(&vl, an, path, "Member must have length greater than or equal to 1");
+        }
+    }
+    valid_table_name(&vl, name, "tableName");
+    if (ks) {
+        i = 0;
+        cJSON_ArrayForEach(e, ks)
+        {
+            i++;
+            const char *an, *kt;
+            if ((rc = valid_string(e, "AttributeName", &an, err)) ||
+                (rc = valid_string(e, "KeyType", &kt, err)))
+                return rc;
+            snprintf(path, sizeof path, "keySchema.%d.member.keyType", i);
+            if (!kt)
+                valid_add(&vl, NULL, path, "Member must not be null");
+            else if (strcmp(kt, "HASH") && strcmp(kt, "RANGE"))
+                valid_add(&vl, kt, path, "Member must satisfy enum value set: [HASH, RANGE]");
+            snprintf(path, sizeof path, "keySchema.%d.member.attributeName", i);
+            if (!an)
+                valid_add(&vl, NULL, path, "Member must not be null");
+            else if (!*an)
+                valid_add(&vl, an, path, "Member must have length greater than or equal to 1");
+        }
+        int n = cJSON_GetArraySize(ks);
+        if (n > 2) {
+            char text[64];
+            snprintf(text, sizeof text, "[%d elements]", n);
+            valid_add(&vl, text, "keySchema", "Member must have length less than or equal to 2");
+        }
+        if (n < 1)
+            valid_add(&vl, "[]", "keySchema", "Member must have length greater than or equal to 1");
+    } else {
+        valid_add(&vl, NULL, "keySchema", "Member must not be null");
+    }
+    if (!defs) valid_add(&vl, NULL, "attributeDefinitions", "Member must not be null");
+    if (billing && strcmp(billing, "PROVISIONED") && strcmp(billing, "PAY_PER_REQUEST"))
+        valid_add(&vl, billing, "billingMode",
+                  "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+    long long rcu = 0, wcu = 0;
+    int has_r = 0, has_w = 0;
+    if (pt) {
+        if ((rc = valid_int(pt, "ReadCapacityUnits", &rcu, &has_r, err)) ||
+            (rc = valid_int(pt, "WriteCapacityUnits", &wcu, &has_w, err)))
+            return rc;
+        char num[32];
+        if (!has_w)
+            valid_add(&vl, NULL, "provisionedThroughput.writeCapacityUnits",
+                      "Member must not be null");
+        else if (wcu < 1) {
+            snprintf(num, sizeof num, "%lld", wcu);
+            valid_add(&vl, num, "provisionedThroughput.writeCapacityUnits",
+                      "Member must have value greater than or equal to 1");
+        }
+        if (!has_r)
+            valid_add(&vl, NULL, "provisionedThroughput.readCapacityUnits",
+                      "Member must not be null");
+        else if (rcu < 1) {
+            snprintf(num, sizeof num, "%lld", rcu);
+            valid_add(&vl, num, "provisionedThroughput.readCapacityUnits",
+                      "Member must have value greater than or equal to 1");
+        }
+    }
+    if ((rc = valid_result(&vl, err))) return rc;
+
+    /* Semantic checks, in DynamoDB's order. */
+    const cJSON *first = cJSON_GetArrayItem(ks, 0), *second = cJSON_GetArrayItem(ks, 1);
+    if (strcmp(cJSON_GetObjectItemCaseSensitive(first, "KeyType")->valuestring, "HASH") != 0)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    if (second &&
+        strcmp(cJSON_GetObjectItemCaseSensitive(second, "KeyType")->valuestring, "RANGE") != 0)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    if (second &&
+        strcmp(cJSON_GetObjectItemCaseSensitive(first, "AttributeName")->valuestring,
+               cJSON_GetObjectItemCaseSensitive(second, "AttributeName")->valuestring) == 0)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Both the Hash Key and the Range Key element in the KeySchema have the "
+                        "same name");
+    int is_ppr = billing && strcmp(billing, "PAY_PER_REQUEST") == 0;
+    if (is_ppr && pt)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
+                        "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+    if (!is_ppr && !pt)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: ReadCapacityUnits and "
+                        "WriteCapacityUnits must both be specified when BillingMode is "
+                        "PROVISIONED");
+    cJSON_ArrayForEach(e, ks)
+    {
+        const char *an = cJSON_GetObjectItemCaseSensitive(e, "AttributeName")->valuestring;
+        if (!attr_def_type(defs, an)) {
+            char keys[256], ads[256];
+            list_names(ks, "AttributeName", keys, sizeof keys);
+            list_names(defs, "AttributeName", ads, sizeof ads);
+            return ddb_fail(
+                err, DDB_E_VALIDATION,
+                "One or more parameter values were invalid: Some index key attributes "
+                "are not defined in AttributeDefinitions. Keys: %s, AttributeDefinitions: %s",
+                keys, ads);
+        }
+    }
+    if (cJSON_GetArraySize(defs) != cJSON_GetArraySize(ks))
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Number of attributes in "
+                        "KeySchema does not exactly match number of attributes defined in "
+                        "AttributeDefinitions");
+
+    table_t *t = calloc(1, sizeof *t);
+    if (!t) goto nomem;
+    t->name = strdup(name);
+    if (!t->name || fill_keys(t, ks, defs)) goto nomem;
+
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    double now = (double)tv.tv_sec + (double)(tv.tv_usec / 1000) / 1000.0;
+    char arn[512], tid[40];
+    snprintf(arn, sizeof arn, "arn:aws:dynamodb:%s:000000000000:table/%s", region, name);
+    unsigned r1 = (unsigned)random(), r2 = (unsigned)random(), r3 = (unsigned)random();
+    snprintf(tid, sizeof tid, "%08x-%04x-4%03x-a%03x-%08x%04x", r1, r2 & 0xFFFF, r2 >> 20,
+             r3 & 0xFFF, r3 ^ r1, r2 & 0xFFFF);
+
+    cJSON *d = cJSON_CreateObject();
+    t->desc = d;
+    if (!d) goto nomem;
+    cJSON_AddItemToObject(d, "AttributeDefinitions", cJSON_Duplicate(defs, 1));
+    cJSON_AddStringToObject(d, "TableName", name);
+    cJSON_AddItemToObject(d, "KeySchema", cJSON_Duplicate(ks, 1));
+    cJSON_AddNumberToObject(d, "CreationDateTime", now);
+    cJSON *ptd = cJSON_AddObjectToObject(d, "ProvisionedThroughput");
+    cJSON_AddNumberToObject(ptd, "NumberOfDecreasesToday", 0);
+    cJSON_AddNumberToObject(ptd, "ReadCapacityUnits", (double)rcu);
+    cJSON_AddNumberToObject(ptd, "WriteCapacityUnits", (double)wcu);
+    cJSON_AddStringToObject(d, "TableArn", arn);
+    cJSON_AddStringToObject(d, "TableId", tid);
+    if (is_ppr) {
+        cJSON *bm = cJSON_AddObjectToObject(d, "BillingModeSummary");
+        cJSON_AddStringToObject(bm, "BillingMode", "PAY_PER_REQUEST");
+        cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", now);
+    }
+    cJSON_AddBoolToObject(d, "DeletionProtectionEnabled", 0);
+    *out = t;
+    return DDB_OK;
+nomem:
+    table_free(t);
+    return ddb_fail(err, DDB_E_INTERNAL_FAILURE, "The server ran out of memory");
+}
+
+table_t *table_from_desc(long long id, const char *desc)
+{
+    table_t *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->id = id;
+    t->desc = cJSON_Parse(desc);
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(t->desc, "TableName");
+    if (!cJSON_IsString(name) || !(t->name = strdup(name->valuestring)) ||
+        fill_keys(t, cJSON_GetObjectItemCaseSensitive(t->desc, "KeySchema"),
+                  cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions"))) {
+        table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+strbuf_err_t table_describe(const table_t *t, const char *status, long long count, long long bytes,
+                            strbuf_t *out)
+{
+    char *text = cJSON_PrintUnformatted(t->desc);
+    if (!text) return STRBUF_ERR_NOMEM;
+    size_t n = strlen(text);
+    strbuf_err_t e = strbuf_add(out, text, n - 1); /* drop the closing brace */
+    free(text);
+    if (e) return e;
+    return strbuf_addf(out, ",\"ItemCount\":%lld,\"TableSizeBytes\":%lld,\"TableStatus\":\"%s\"}",
+                       count, bytes, status);
+}
+
+/* The size DynamoDB counts for a key value, for the key size limits. */
+static size_t key_value_size(char type, const char *text, size_t raw_len)
+{
+    if (type == 'N') {
+        num_t n;
+        return num_parse(text, strlen(text), &n) == NUM_OK ? num_size(&n) : 0;
+    }
+    return raw_len;
+}
+
+static ddb_code_t key_segment(const table_t *t, int range, const cJSON *av, strbuf_t *key,
+                              int closed, table_key_mode_t mode, ddb_error_t *err)
+{
+    const char *name = range ? t->range : t->hash;
+    char want = range ? t->rtype : t->htype;
+    const char *type = attr_type(av);
+    const cJSON *v = av->child;
+    char want_s[2] = {want, 0};
+    if (!type || strcmp(type, want_s) != 0) {
+        if (mode == TABLE_KEY_ITEM)
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: Type mismatch for key %s "
+                            "expected: %s actual: %s",
+                            name, want_s, type ? type : "");
+        if (mode == TABLE_KEY_START)
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "The provided starting key is invalid: The provided key element does "
+                            "not match the schema");
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "The provided key element does not match the schema");
+    }
+    size_t n = strlen(v->valuestring);
+    if (n == 0)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "One or more parameter values are not valid. The AttributeValue for a key "
+                        "attribute cannot contain an empty %s value. Key: %s",
+                        want == 'B' ? "binary" : "string", name);
+    size_t limit = range ? TABLE_MAX_RANGE_KEY : TABLE_MAX_HASH_KEY;
+    if (want != 'N' && (want == 'S' ? n : n / 4 * 3) > limit + 3) goto too_big;
+    unsigned char buf[TABLE_MAX_HASH_KEY + 64];
+    size_t raw_len;
+    ddb_code_t rc = keycodec_raw(want, v->valuestring, buf, &raw_len, err);
+    if (rc) return rc;
+    if (key_value_size(want, v->valuestring, raw_len) > limit) goto too_big;
+    if (raw_len == 0 && want == 'B')
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "One or more parameter values are not valid. The AttributeValue for a key "
+                        "attribute cannot contain an empty binary value. Key: %s",
+                        name);
+    if ((closed ? keycodec_segment(key, buf, raw_len) : keycodec_prefix(key, buf, raw_len)))
+        return ddb_fail(err, DDB_E_INTERNAL_FAILURE, "The server ran out of memory");
+    return DDB_OK;
+too_big:
+    if (range)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Aggregated size of all range "
+                        "keys has exceeded the size limit of 1024 bytes");
+    return ddb_fail(err, DDB_E_VALIDATION,
+                    "One or more parameter values were invalid: Size of hashkey has exceeded the "
+                    "maximum size limit of2048 bytes");
+}
+
+ddb_code_t table_key_part(const table_t *t, int range, const cJSON *value, strbuf_t *key,
+                          int closed, ddb_error_t *err)
+{
+    return key_segment(t, range, value, key, closed, TABLE_KEY_KEY, err);
+}
+
+ddb_code_t table_key(const table_t *t, const cJSON *obj, table_key_mode_t mode, strbuf_t *key,
+                     ddb_error_t *err)
+{
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(obj, t->hash);
+    const cJSON *r = t->range ? cJSON_GetObjectItemCaseSensitive(obj, t->range) : NULL;
+    if (mode == TABLE_KEY_ITEM) {
+        if (!h)
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: Missing the key %s in the "
+                            "item",
+                            t->hash);
+        if (t->range && !r)
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: Missing the key %s in the "
+                            "item",
+                            t->range);
+    } else {
+        int want = t->range ? 2 : 1;
+        if (!h || (t->range && !r) || cJSON_GetArraySize(obj) != want) {
+            if (mode == TABLE_KEY_START)
+                return ddb_fail(err, DDB_E_VALIDATION,
+                                "The provided starting key is invalid: The provided key element "
+                                "does not match the schema");
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "The provided key element does not match the schema");
+        }
+    }
+    ddb_code_t rc = key_segment(t, 0, h, key, 1, mode, err);
+    if (!rc && r) rc = key_segment(t, 1, r, key, 1, mode, err);
+    return rc;
+}
+
+strbuf_err_t table_key_json(const table_t *t, const cJSON *item, strbuf_t *out)
+{
+    const char *names[2] = {t->hash, t->range};
+    strbuf_err_t e = strbuf_addc(out, '{');
+    for (int i = 0; i < 2 && !e && names[i]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, names[i]);
+        char *text = v ? cJSON_PrintUnformatted(v) : NULL;
+        if (!text) return STRBUF_ERR_NOMEM;
+        if (i) e = strbuf_addc(out, ',');
+        if (!e) e = strbuf_add_json_str(out, names[i], strlen(names[i]));
+        if (!e) e = strbuf_addc(out, ':');
+        if (!e) e = strbuf_adds(out, text);
+        free(text);
+    }
+    return e ? e : strbuf_addc(out, '}');
+}
