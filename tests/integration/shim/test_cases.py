@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import re
+import subprocess
 import sys
 import unittest
 import urllib.parse
@@ -349,6 +350,23 @@ class Target:
         return cls.client
 
     @classmethod
+    def restart_if_dead(cls):
+        """A crash in one case must not fail every later one: returns the dead
+        server's output (for the failing case's message) and starts a new one."""
+        if cls.server is None:
+            return None
+        try:
+            cls.server.proc.wait(2)  # a dying server may still be exiting
+        except subprocess.TimeoutExpired:
+            return None
+        code = cls.server.proc.returncode
+        out = cls.server.stop()
+        cls.client.close()
+        cls.server = harness.Server(["dynamo-local-shim", "--port", "{port}"])
+        cls.client.__init__(cls.server.url)
+        return f"dynamo-local-shim exited with {code}; its output ends:\n{out[-3000:]}"
+
+    @classmethod
     def stop(cls):
         if cls.client is not None:
             cls.client.close()
@@ -374,7 +392,13 @@ class CaseTests(unittest.TestCase):
 def _make_test(path):
     def test(self):
         case = load_case(path)
-        failures = run_case(self.client, case, os.path.basename(path))
+        try:
+            failures = run_case(self.client, case, os.path.basename(path))
+        except OSError as e:
+            died = Target.restart_if_dead()
+            if died is None:
+                raise
+            self.fail(f"{e}\n{died}")
         if failures:
             self.fail("\n".join(failures) + "\n  case: " + case.get("description", ""))
     return test

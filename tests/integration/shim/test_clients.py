@@ -103,6 +103,15 @@ def item_size(item):
     return size
 
 
+def stop_checked(srv):
+    """Stops a server; fails with its output if it died or exited badly."""
+    died = srv.proc.poll() is not None
+    out = srv.stop()
+    if died or srv.proc.returncode not in (0, -15):
+        raise AssertionError(f"dynamo-local-shim exited with {srv.proc.returncode}; "
+                             f"its output ends:\n{out[-3000:]}")
+
+
 class ShimClients(unittest.TestCase):
     server = None
     tmpdir = None
@@ -120,7 +129,7 @@ class ShimClients(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         if cls.server is not None:
-            cls.server.stop()
+            stop_checked(cls.server)
         if cls.tmpdir:
             shutil.rmtree(cls.tmpdir, ignore_errors=True)
 
@@ -361,7 +370,7 @@ class ShimClients(unittest.TestCase):
             create_table(ddb, "gone", sort=False)
             ddb.delete_table(TableName="gone")
         finally:
-            srv.stop()
+            stop_checked(srv)
         self.assertEqual(srv.proc.returncode, 0, "the shim must exit cleanly on SIGTERM")
         srv = harness.Server(["dynamo-local-shim", "--port", "{port}", "--db", db])
         try:
@@ -374,13 +383,13 @@ class ShimClients(unittest.TestCase):
                             ExpressionAttributeValues={":p": items[0]["pk"]})
             self.assertEqual(out["Items"], items[1:])
         finally:
-            srv.stop()
+            stop_checked(srv)
         # A fresh in-memory server starts empty.
         srv = harness.Server(["dynamo-local-shim", "--port", "{port}"])
         try:
             self.assertEqual(make_client(srv.url).list_tables()["TableNames"], [])
         finally:
-            srv.stop()
+            stop_checked(srv)
 
     # -- the aws CLI -------------------------------------------------------
 
