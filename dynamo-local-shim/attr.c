@@ -1,6 +1,7 @@
 #include "attr.h"
 
 #include "number.h"
+#include "valid.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -52,14 +53,15 @@ static ddb_code_t oom(ddb_error_t *err)
     return ddb_fail(err, DDB_E_INTERNAL_FAILURE, "The server ran out of memory");
 }
 
-static ddb_code_t not_string(ddb_error_t *err)
+/* A member of an AttributeValue with the wrong JSON type. */
+static ddb_code_t wrong_json(const cJSON *v, const char *want, ddb_error_t *err)
 {
-    return ddb_fail(err, DDB_E_SERIALIZATION, "Unexpected value type in payload");
+    return valid_wrong_type(v, want, err);
 }
 
 static ddb_code_t check_number(const cJSON *v, num_t *num, ddb_error_t *err)
 {
-    if (!cJSON_IsString(v)) return not_string(err);
+    if (!cJSON_IsString(v)) return wrong_json(v, "String", err);
     num_err_t ne = num_parse(v->valuestring, strlen(v->valuestring), num);
     if (ne) return ddb_fail(err, DDB_E_VALIDATION, "%s", num_strerror(ne));
     return DDB_OK;
@@ -67,20 +69,24 @@ static ddb_code_t check_number(const cJSON *v, num_t *num, ddb_error_t *err)
 
 static ddb_code_t check_binary(const cJSON *v, size_t *len, ddb_error_t *err)
 {
-    if (!cJSON_IsString(v)) return not_string(err);
+    if (!cJSON_IsString(v)) return wrong_json(v, "Blob", err);
     size_t n = strlen(v->valuestring);
     /* Decode in small chunks: only the length and validity matter here. */
     size_t total = 0;
     unsigned char buf[3 * 256];
     if (n % 4)
         return ddb_fail(err, DDB_E_SERIALIZATION,
-                        "Base64 encoded length is expected a multiple of 4 bytes but found: %zu",
-                        n);
+                        "'%.1000s' can not be converted to a Blob: Base64 encoded length is "
+                        "expected a multiple of 4 bytes but found: %zu",
+                        v->valuestring, n);
     for (size_t off = 0; off < n; off += 1024) {
         size_t chunk = n - off < 1024 ? n - off : 1024;
         long got = attr_base64_decode(v->valuestring + off, chunk, buf);
         if (got < 0 || (got < (long)(chunk / 4 * 3) && off + chunk != n))
-            return ddb_fail(err, DDB_E_SERIALIZATION, "Invalid Base64 character found");
+            return ddb_fail(err, DDB_E_SERIALIZATION,
+                            "'%.1000s' can not be converted to a Blob: Invalid Base64 character "
+                            "found",
+                            v->valuestring);
         total += (size_t)got;
     }
     *len = total;
@@ -107,7 +113,7 @@ static ddb_code_t canon_set(const char *type, const cJSON *v, strbuf_t *out, siz
                             ddb_error_t *err)
 {
     char kind = type[0];
-    if (!cJSON_IsArray(v)) return not_string(err);
+    if (!cJSON_IsArray(v)) return wrong_json(v, "List", err);
     int count = cJSON_GetArraySize(v);
     if (count == 0)
         return ddb_fail(err, DDB_E_VALIDATION,
@@ -138,7 +144,7 @@ static ddb_code_t canon_set(const char *type, const cJSON *v, strbuf_t *out, siz
             if (kind == 'B') {
                 if ((rc = check_binary(e, &len, err))) return rc;
             } else if (!cJSON_IsString(e)) {
-                return not_string(err);
+                return wrong_json(e, "String", err);
             } else {
                 len = strlen(e->valuestring);
             }
@@ -150,14 +156,20 @@ static ddb_code_t canon_set(const char *type, const cJSON *v, strbuf_t *out, siz
     }
     if (strbuf_addc(out, ']')) return oom(err);
     return DDB_OK;
-duplicate : {
-    char text[512];
-    list_text(v, text, sizeof text);
-    return ddb_fail(err, DDB_E_VALIDATION,
-                    "One or more parameter values were invalid: Input collection %s contains "
-                    "duplicates.",
-                    text);
-}
+duplicate:
+    if (kind == 'N') return ddb_fail(err, DDB_E_VALIDATION, "Input collection contains duplicates");
+    if (kind == 'B')
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Input collection of type BS "
+                        "contains duplicates.");
+    {
+        char text[2048];
+        list_text(v, text, sizeof text);
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Input collection %s contains "
+                        "duplicates.",
+                        text);
+    }
 }
 
 static ddb_code_t canon_value(const cJSON *av, strbuf_t *out, size_t *size, int depth,
@@ -166,9 +178,13 @@ static ddb_code_t canon_value(const cJSON *av, strbuf_t *out, size_t *size, int 
 static ddb_code_t canon_map(const cJSON *m, strbuf_t *out, size_t *size, int depth,
                             ddb_error_t *err)
 {
-    if (!cJSON_IsObject(m)) return not_string(err);
+    if (!cJSON_IsObject(m)) return wrong_json(m, "Map", err);
     if (strbuf_addc(out, '{')) return oom(err);
     for (const cJSON *e = m->child; e; e = e->next) {
+        if (cJSON_IsNull(e))
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "The supplied Item contains a null AttributeValue: %.255s is null",
+                            e->string);
         if (e != m->child && strbuf_addc(out, ',')) return oom(err);
         if (strbuf_add_json_str(out, e->string, strlen(e->string)) || strbuf_addc(out, ':'))
             return oom(err);
@@ -184,8 +200,10 @@ static ddb_code_t canon_value(const cJSON *av, strbuf_t *out, size_t *size, int 
                               ddb_error_t *err)
 {
     if (depth > ATTR_MAX_DEPTH)
-        return ddb_fail(err, DDB_E_VALIDATION, "Nesting Levels have exceeded supported limits");
-    if (!cJSON_IsObject(av)) return not_string(err);
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Nesting Levels have exceeded supported limits: Attributes in the item "
+                        "have nested levels beyond supported limit");
+    if (!cJSON_IsObject(av)) return wrong_json(av, "Map", err);
     const cJSON *v = NULL;
     const char *type = NULL;
     for (const cJSON *e = av->child; e; e = e->next) {
@@ -210,7 +228,7 @@ static ddb_code_t canon_value(const cJSON *av, strbuf_t *out, size_t *size, int 
         return oom(err);
     ddb_code_t rc = DDB_OK;
     if (strcmp(type, "S") == 0) {
-        if (!cJSON_IsString(v)) return not_string(err);
+        if (!cJSON_IsString(v)) return wrong_json(v, "String", err);
         if (strbuf_add_json_str(out, v->valuestring, strlen(v->valuestring))) return oom(err);
         *size += strlen(v->valuestring);
     } else if (strcmp(type, "N") == 0) {
@@ -226,15 +244,12 @@ static ddb_code_t canon_value(const cJSON *av, strbuf_t *out, size_t *size, int 
         if (strbuf_add_json_str(out, v->valuestring, strlen(v->valuestring))) return oom(err);
         *size += len;
     } else if (strcmp(type, "BOOL") == 0) {
-        if (!cJSON_IsBool(v)) return not_string(err);
+        if (!cJSON_IsBool(v)) return wrong_json(v, "Boolean", err);
         if (strbuf_adds(out, cJSON_IsTrue(v) ? "true" : "false")) return oom(err);
         *size += 1;
     } else if (strcmp(type, "NULL") == 0) {
-        if (!cJSON_IsBool(v)) return not_string(err);
-        if (!cJSON_IsTrue(v))
-            return ddb_fail(err, DDB_E_VALIDATION,
-                            "One or more parameter values were invalid: Null attribute value "
-                            "types must have the value of true");
+        /* DynamoDB now takes {"NULL": false} and stores NULL true. */
+        if (!cJSON_IsBool(v)) return wrong_json(v, "Boolean", err);
         if (strbuf_adds(out, "true")) return oom(err);
         *size += 1;
     } else if (strcmp(type, "M") == 0) {
@@ -242,7 +257,7 @@ static ddb_code_t canon_value(const cJSON *av, strbuf_t *out, size_t *size, int 
         rc = canon_map(v, out, size, depth, err);
         *size += (size_t)cJSON_GetArraySize(v);
     } else if (strcmp(type, "L") == 0) {
-        if (!cJSON_IsArray(v)) return not_string(err);
+        if (!cJSON_IsArray(v)) return wrong_json(v, "List", err);
         *size += 3;
         if (strbuf_addc(out, '[')) return oom(err);
         for (const cJSON *e = v->child; e && !rc; e = e->next) {

@@ -26,14 +26,12 @@ typedef enum ddb_code {
 
 typedef struct ddb_error {
     ddb_code_t code;
-    char msg[1024];
+    char msg[4096]; /* empty: the error document has no message */
 } ddb_error_t;
 
 const char *ddb_code_name(ddb_code_t code);      /* "ValidationException" */
 const char *ddb_code_namespace(ddb_code_t code); /* "com.amazon.coral.validate" */
 unsigned ddb_code_status(ddb_code_t code);       /* 400 */
-/* Whether the error document carries "message" (some coral errors carry none). */
-int ddb_code_has_message(ddb_code_t code);
 
 /* Records an error and returns its code, so callers can `return ddb_fail(...)`. */
 ddb_code_t ddb_fail(ddb_error_t *err, ddb_code_t code, const char *fmt, ...)

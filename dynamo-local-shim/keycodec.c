@@ -37,7 +37,11 @@ ddb_code_t keycodec_raw(char type, const char *text, unsigned char *out, size_t 
     }
     if (type == 'B') {
         long got = attr_base64_decode(text, n, out);
-        if (got < 0) return ddb_fail(err, DDB_E_SERIALIZATION, "Invalid Base64 character found");
+        if (got < 0)
+            return ddb_fail(err, DDB_E_SERIALIZATION,
+                            "'%.1000s' can not be converted to a Blob: Invalid Base64 character "
+                            "found",
+                            text);
         *out_len = (size_t)got;
         return DDB_OK;
     }

@@ -9,7 +9,7 @@ const char *num_strerror(num_err_t err)
 {
     switch (err) {
     case NUM_OK: return "ok";
-    case NUM_ERR_SYNTAX: return "The parameter cannot be converted to a numeric value";
+    case NUM_ERR_SYNTAX: return "A value provided cannot be converted into a number";
     case NUM_ERR_PRECISION:
         return "Attempting to store more than 38 significant digits in a Number";
     case NUM_ERR_OVERFLOW:

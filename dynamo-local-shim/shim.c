@@ -100,7 +100,7 @@ static void error_body(const ddb_error_t *err, strbuf_t *out)
     strbuf_reset(out);
     strbuf_addf(out, "{\"__type\":\"%s#%s\"", ddb_code_namespace(err->code),
                 ddb_code_name(err->code));
-    if (ddb_code_has_message(err->code)) {
+    if (err->msg[0]) {
         /* Coral's own exceptions spell it "Message"; DynamoDB's, "message". */
         int coral = strncmp(ddb_code_namespace(err->code), "com.amazon.coral", 16) == 0 &&
                     err->code != DDB_E_VALIDATION;
@@ -121,10 +121,10 @@ unsigned shim_handle(shim_t *s, const char *target, const char *body, size_t len
     }
     req = cJSON_ParseWithLength(body, len);
     if (!req || !cJSON_IsObject(req)) {
-        ddb_fail(&err, DDB_E_SERIALIZATION,
-                 req ? "Start of structure or map found where not expected" : "Malformed JSON");
-        if (!req)
-            snprintf(err.msg, sizeof err.msg, "%s", "Unexpected character in the request body");
+        /* Coral gives no message for a body that is not JSON. */
+        err.code = DDB_E_SERIALIZATION;
+        if (cJSON_IsArray(req))
+            ddb_fail(&err, DDB_E_SERIALIZATION, "Start of list found where not expected");
         goto fail;
     }
     if (target && strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) == 0) {

@@ -131,14 +131,28 @@ ddb_code_t table_from_request(const cJSON *req, const char *region, table_t **ou
         }
         int n = cJSON_GetArraySize(ks);
         if (n > 2) {
-            char text[64];
-            snprintf(text, sizeof text, "[%d elements]", n);
+            /* Coral quotes the list as Java prints it. */
+            char text[1024];
+            size_t k = 0;
+            text[k++] = '[';
+            cJSON_ArrayForEach(e, ks)
+            {
+                const cJSON *an = cJSON_GetObjectItemCaseSensitive(e, "AttributeName");
+                const cJSON *kt = cJSON_GetObjectItemCaseSensitive(e, "KeyType");
+                int w = snprintf(text + k, sizeof text - k,
+                                 "%sKeySchemaElement(attributeName=%.64s, keyType=%.16s)",
+                                 e == ks->child ? "" : ", ",
+                                 cJSON_IsString(an) ? an->valuestring : "null",
+                                 cJSON_IsString(kt) ? kt->valuestring : "null");
+                if (w < 0 || (size_t)w >= sizeof text - k - 2) break;
+                k += (size_t)w;
+            }
+            text[k++] = ']';
+            text[k] = '\0';
             valid_add(&vl, text, "keySchema", "Member must have length less than or equal to 2");
         }
         if (n < 1)
             valid_add(&vl, "[]", "keySchema", "Member must have length greater than or equal to 1");
-    } else {
-        valid_add(&vl, NULL, "keySchema", "Member must not be null");
     }
     if (!defs) valid_add(&vl, NULL, "attributeDefinitions", "Member must not be null");
     if (billing && strcmp(billing, "PROVISIONED") && strcmp(billing, "PAY_PER_REQUEST"))
@@ -171,6 +185,23 @@ ddb_code_t table_from_request(const cJSON *req, const char *region, table_t **ou
     if ((rc = valid_result(&vl, err))) return rc;
 
     /* Semantic checks, in DynamoDB's order. */
+    if (!ks)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "No defined key schema.  A key schema containing at least a hash key "
+                        "must be defined for all tables");
+    int hashes = 0;
+    cJSON_ArrayForEach(e, ks)
+    {
+        hashes += strcmp(cJSON_GetObjectItemCaseSensitive(e, "KeyType")->valuestring, "HASH") == 0;
+    }
+    if (hashes == 0)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "No Hash Key specified in schema.  All Dynamo DB tables must have exactly "
+                        "one hash key");
+    if (hashes > 1)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Too many hash keys specified.  All Dynamo DB tables must have exactly one "
+                        "hash key");
     const cJSON *first = cJSON_GetArrayItem(ks, 0), *second = cJSON_GetArrayItem(ks, 1);
     if (strcmp(cJSON_GetObjectItemCaseSensitive(first, "KeyType")->valuestring, "HASH") != 0)
         return ddb_fail(err, DDB_E_VALIDATION,
@@ -183,8 +214,7 @@ ddb_code_t table_from_request(const cJSON *req, const char *region, table_t **ou
         strcmp(cJSON_GetObjectItemCaseSensitive(first, "AttributeName")->valuestring,
                cJSON_GetObjectItemCaseSensitive(second, "AttributeName")->valuestring) == 0)
         return ddb_fail(err, DDB_E_VALIDATION,
-                        "Both the Hash Key and the Range Key element in the KeySchema have the "
-                        "same name");
+                        "Invalid KeySchema: Some index key attribute have no definition");
     int is_ppr = billing && strcmp(billing, "PAY_PER_REQUEST") == 0;
     if (is_ppr && pt)
         return ddb_fail(err, DDB_E_VALIDATION,
@@ -357,7 +387,11 @@ ddb_code_t table_key(const table_t *t, const cJSON *obj, table_key_mode_t mode, 
 {
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(obj, t->hash);
     const cJSON *r = t->range ? cJSON_GetObjectItemCaseSensitive(obj, t->range) : NULL;
-    if (mode == TABLE_KEY_ITEM) {
+    if (mode == TABLE_KEY_BATCH_ITEM) {
+        if (!h || (t->range && !r))
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "The provided key element does not match the schema");
+    } else if (mode == TABLE_KEY_ITEM) {
         if (!h)
             return ddb_fail(err, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: Missing the key %s in the "

@@ -38,9 +38,10 @@ strbuf_err_t table_describe(const table_t *t, const char *status, long long coun
 
 /* How table_key reads its input, which decides DynamoDB's messages. */
 typedef enum table_key_mode {
-    TABLE_KEY_ITEM, /* a whole item: missing key attributes are named */
-    TABLE_KEY_KEY,  /* a Key parameter: exactly the key attributes */
-    TABLE_KEY_START /* an ExclusiveStartKey */
+    TABLE_KEY_ITEM,      /* a whole item: missing key attributes are named */
+    TABLE_KEY_KEY,       /* a Key parameter: exactly the key attributes */
+    TABLE_KEY_START,     /* an ExclusiveStartKey */
+    TABLE_KEY_BATCH_ITEM /* an item in BatchWriteItem: "does not match the schema" */
 } table_key_mode_t;
 
 /* Builds the key bytes of obj (an item or a key map, already checked by

@@ -11,7 +11,7 @@ void valid_add(valid_list_t *vl, const char *value, const char *path, const char
     const char *sep = vl->count ? "; " : "";
     if (value)
         n = snprintf(vl->text + vl->len, room,
-                     "%sValue '%.200s' at '%s' failed to satisfy "
+                     "%sValue '%.1500s' at '%s' failed to satisfy "
                      "constraint: %s",
                      sep, value, path, what);
     else
@@ -21,25 +21,43 @@ void valid_add(valid_list_t *vl, const char *value, const char *path, const char
     if (n > 0) vl->len += (size_t)n < room ? (size_t)n : room - 1;
 }
 
+void valid_add_raw(valid_list_t *vl, const char *message)
+{
+    if (!vl->raw) vl->raw = message;
+}
+
 ddb_code_t valid_result(const valid_list_t *vl, ddb_error_t *err)
 {
+    if (vl->raw) return ddb_fail(err, DDB_E_VALIDATION, "%s", vl->raw);
     if (!vl->count) return DDB_OK;
     return ddb_fail(err, DDB_E_VALIDATION, "%d validation error%s detected: %s", vl->count,
                     vl->count == 1 ? "" : "s", vl->text);
 }
 
-static const char *json_kind(const cJSON *v)
+/* Coral's words for a JSON value of the wrong type: the token it read and
+ * the type it wanted ("NUMBER_VALUE can not be converted to a String"). */
+static const char *json_token(const cJSON *v)
 {
     if (cJSON_IsString(v)) return "STRING_VALUE";
-    if (cJSON_IsNumber(v)) return "NUMBER_VALUE";
     if (cJSON_IsBool(v)) return cJSON_IsTrue(v) ? "TRUE_VALUE" : "FALSE_VALUE";
-    if (cJSON_IsArray(v)) return "START_ARRAY";
-    return "START_OBJECT";
+    return "NUMBER_VALUE";
+}
+
+ddb_code_t valid_wrong_type(const cJSON *v, const char *want, ddb_error_t *err)
+{
+    if (cJSON_IsObject(v) && strcmp(want, "Map") != 0)
+        return ddb_fail(err, DDB_E_SERIALIZATION,
+                        "Start of structure or map found where not expected.");
+    if (cJSON_IsArray(v) && strcmp(want, "List") != 0)
+        return ddb_fail(err, DDB_E_SERIALIZATION, "Start of list found where not expected");
+    int vowel = strchr("AEIOU", want[0]) != NULL;
+    return ddb_fail(err, DDB_E_SERIALIZATION, "%s can not be converted to a%s %s", json_token(v),
+                    vowel ? "n" : "", want);
 }
 
 static ddb_code_t wrong_type(const cJSON *v, const char *want, ddb_error_t *err)
 {
-    return ddb_fail(err, DDB_E_SERIALIZATION, "%s can not be converted to %s", json_kind(v), want);
+    return valid_wrong_type(v, want, err);
 }
 
 static const cJSON *member(const cJSON *obj, const char *name)
@@ -63,7 +81,7 @@ ddb_code_t valid_object(const cJSON *obj, const char *name, const cJSON **out, d
     const cJSON *v = member(obj, name);
     *out = NULL;
     if (!v) return DDB_OK;
-    if (!cJSON_IsObject(v)) return wrong_type(v, "a structure or map", err);
+    if (!cJSON_IsObject(v)) return wrong_type(v, "Map", err);
     *out = v;
     return DDB_OK;
 }
@@ -73,7 +91,7 @@ ddb_code_t valid_array(const cJSON *obj, const char *name, const cJSON **out, dd
     const cJSON *v = member(obj, name);
     *out = NULL;
     if (!v) return DDB_OK;
-    if (!cJSON_IsArray(v)) return wrong_type(v, "a list", err);
+    if (!cJSON_IsArray(v)) return wrong_type(v, "List", err);
     *out = v;
     return DDB_OK;
 }
@@ -105,7 +123,11 @@ ddb_code_t valid_int(const cJSON *obj, const char *name, long long *out, int *pr
 void valid_table_name(valid_list_t *vl, const char *name, const char *path)
 {
     if (!name) {
-        valid_add(vl, NULL, path, "Member must not be null");
+        if (strcmp(path, "tableName") == 0)
+            valid_add_raw(vl, "The parameter 'TableName' is required but was not present in the "
+                              "request");
+        else
+            valid_add(vl, NULL, path, "Member must not be null");
         return;
     }
     size_t n = strlen(name);

@@ -16,12 +16,19 @@
 typedef struct valid_list {
     int count;
     size_t len;
-    char text[1024];
+    char text[3072];
+    const char *raw; /* a whole message that stands alone, ahead of the list */
 } valid_list_t;
 
 /* Records "Value <value> at '<path>' failed to satisfy constraint: <what>";
  * value NULL prints null, otherwise it is quoted. */
 void valid_add(valid_list_t *vl, const char *value, const char *path, const char *what);
+/* Records a check whose message stands alone (DynamoDB answers it instead
+ * of the list, e.g. a missing TableName). message must be static. */
+void valid_add_raw(valid_list_t *vl, const char *message);
+/* A member of the wrong JSON type, worded as Coral words it; want is the
+ * Java type expected ("String", "Integer", "Boolean", "Map", "List"). */
+ddb_code_t valid_wrong_type(const cJSON *v, const char *want, ddb_error_t *err);
 /* DDB_OK when nothing was recorded; otherwise the ValidationException. */
 ddb_code_t valid_result(const valid_list_t *vl, ddb_error_t *err);
 

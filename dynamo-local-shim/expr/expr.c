@@ -81,11 +81,18 @@ static int is_word(const tok_t *t, const char *w)
     return t->kind == T_NAME && t->n == strlen(w) && strncasecmp(t->p, w, t->n) == 0;
 }
 
+/* DynamoDB quotes the offending token and the text around it: from the
+ * token before it to the token after it. */
 static ddb_code_t syntax_error(lexer_t *lx, ddb_error_t *err)
 {
     const tok_t *t = &lx->cur;
+    lexer_t peek = *lx;
     const char *near_start = lx->prev.p && lx->prev.kind != T_EOF ? lx->prev.p : t->p;
     const char *near_end = t->p + t->n;
+    if (t->kind != T_EOF) {
+        lex_next(&peek);
+        near_end = peek.cur.p + peek.cur.n;
+    }
     char tokbuf[128];
     if (t->kind == T_EOF)
         snprintf(tokbuf, sizeof tokbuf, "<EOF>");
@@ -162,6 +169,10 @@ static ddb_code_t resolve_name(lexer_t *lx, expr_refs_t *refs, const tok_t *t, c
         *out = m->valuestring;
         return DDB_OK;
     }
+    if (expr_is_reserved(t->p, t->n))
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Invalid %s: Attribute name is a reserved keyword; reserved keyword: %.*s",
+                        lx->what, (int)t->n, t->p);
     /* Bare names live in the result's copy of the text: terminate them there. */
     char *p = copy_base + (t->p - lx->src);
     p[t->n] = '\0';
@@ -230,6 +241,22 @@ static ddb_code_t parse_path(lexer_t *lx, expr_refs_t *refs, char *copy, expr_pa
     }
 }
 
+/* A path as DynamoDB prints it in messages: [a, b, [2]]. */
+static void path_text(const expr_path_t *p, char *buf, size_t cap)
+{
+    size_t k = 0;
+    buf[k++] = '[';
+    for (int i = 0; i < p->nsteps && k + 8 < cap; i++) {
+        const expr_step_t *s = &p->steps[i];
+        int w = s->name ? snprintf(buf + k, cap - k - 2, "%s%.100s", i ? ", " : "", s->name)
+                        : snprintf(buf + k, cap - k - 2, "%s[%ld]", i ? ", " : "", s->index);
+        if (w < 0 || (size_t)w >= cap - k - 2) break;
+        k += (size_t)w;
+    }
+    buf[k++] = ']';
+    buf[k] = '\0';
+}
+
 ddb_code_t expr_projection_parse(const char *text, expr_refs_t *refs, expr_projection_t **out,
                                  ddb_error_t *err)
 {
@@ -276,12 +303,14 @@ ddb_code_t expr_projection_parse(const char *text, expr_refs_t *refs, expr_proje
                                             : (!x->name && !y->name && x->index == y->index);
             }
             if (same) {
+                char one[512], two[512];
+                path_text(b, one, sizeof one);
+                path_text(a, two, sizeof two);
                 rc = ddb_fail(err, DDB_E_VALIDATION,
                               "Invalid ProjectionExpression: Two document paths overlap with each "
-                              "other; must remove or rewrite one of these paths; path one: [%s], "
-                              "path two: [%s]",
-                              b->steps[0].name ? b->steps[0].name : "",
-                              a->steps[0].name ? a->steps[0].name : "");
+                              "other; must remove or rewrite one of these paths; path one: %s, "
+                              "path two: %s",
+                              one, two);
                 goto fail;
             }
         }
@@ -301,61 +330,84 @@ void expr_projection_free(expr_projection_t *p)
     free(p);
 }
 
-/* Copies the value at path (from step k on) out of src (an AttributeValue)
- * into dst (the AttributeValue being built, of the same shape). */
-static void project_into(const expr_path_t *path, int k, const cJSON *src, cJSON *dst)
+/* Copies the value at path (from step k on) out of src, an AttributeValue,
+ * into dst, the AttributeValue being built for it. Containers are created
+ * only once the value inside them is known to exist. */
+static int project_into(const expr_path_t *path, int k, const cJSON *src, cJSON *dst)
 {
     const expr_step_t *st = &path->steps[k];
-    const cJSON *inner;
     const char *kind = st->name ? "M" : "L";
-    inner = cJSON_GetObjectItemCaseSensitive(src, kind);
-    if (!inner) return;
+    const cJSON *inner = cJSON_GetObjectItemCaseSensitive(src, kind);
+    if (!inner) return 0;
     const cJSON *child = st->name ? cJSON_GetObjectItemCaseSensitive(inner, st->name)
                                   : cJSON_GetArrayItem(inner, (int)st->index);
-    if (!child) return;
+    if (!child) return 0;
     cJSON *dinner = cJSON_GetObjectItemCaseSensitive(dst, kind);
-    if (!dinner) {
-        dinner = st->name ? cJSON_CreateObject() : cJSON_CreateArray();
-        if (!dinner) return;
-        cJSON_AddItemToObject(dst, kind, dinner);
-    }
     if (k + 1 == path->nsteps) {
+        cJSON *copy = cJSON_Duplicate(child, 1);
+        if (!copy) return 0;
+        if (!dinner) {
+            dinner =
+                st->name ? cJSON_AddObjectToObject(dst, kind) : cJSON_AddArrayToObject(dst, kind);
+            if (!dinner) {
+                cJSON_Delete(copy);
+                return 0;
+            }
+        }
         if (st->name)
-            cJSON_AddItemToObject(dinner, st->name, cJSON_Duplicate(child, 1));
+            cJSON_AddItemToObject(dinner, st->name, copy);
         else
-            cJSON_AddItemToArray(dinner, cJSON_Duplicate(child, 1));
-        return;
+            cJSON_AddItemToArray(dinner, copy);
+        return 1;
     }
-    cJSON *dchild = st->name ? cJSON_GetObjectItemCaseSensitive(dinner, st->name) : NULL;
-    if (!dchild) {
-        dchild = cJSON_CreateObject();
-        if (!dchild) return;
-        if (st->name)
-            cJSON_AddItemToObject(dinner, st->name, dchild);
-        else
-            cJSON_AddItemToArray(dinner, dchild);
+    /* A list element reached twice (a[0].x, a[0].y) is built once. */
+    cJSON *dchild = NULL;
+    if (dinner && st->name) dchild = cJSON_GetObjectItemCaseSensitive(dinner, st->name);
+    if (dchild) return project_into(path, k + 1, child, dchild);
+    cJSON *fresh = cJSON_CreateObject();
+    if (!fresh) return 0;
+    if (!project_into(path, k + 1, child, fresh)) {
+        cJSON_Delete(fresh);
+        return 0;
     }
-    project_into(path, k + 1, child, dchild);
+    if (!dinner) {
+        dinner = st->name ? cJSON_AddObjectToObject(dst, kind) : cJSON_AddArrayToObject(dst, kind);
+        if (!dinner) {
+            cJSON_Delete(fresh);
+            return 0;
+        }
+    }
+    if (st->name)
+        cJSON_AddItemToObject(dinner, st->name, fresh);
+    else
+        cJSON_AddItemToArray(dinner, fresh);
+    return 1;
 }
 
 cJSON *expr_projection_apply(const expr_projection_t *p, const cJSON *item)
 {
     cJSON *out = cJSON_CreateObject();
     if (!out) return NULL;
-    /* The item is a map; treat it as the AttributeValue {"M": item}. */
-    cJSON wrap_src, wrap_dst;
-    memset(&wrap_src, 0, sizeof wrap_src);
-    wrap_src.type = cJSON_Object;
-    cJSON m_src = *item;
-    m_src.string = (char *)"M";
-    m_src.next = m_src.prev = NULL;
-    wrap_src.child = &m_src;
-    memset(&wrap_dst, 0, sizeof wrap_dst);
-    wrap_dst.type = cJSON_Object;
-    cJSON_AddItemReferenceToObject(&wrap_dst, "M", out);
-    for (int i = 0; i < p->npaths; i++) project_into(&p->paths[i], 0, &wrap_src, &wrap_dst);
-    /* Drop containers that were started for paths that then did not exist. */
-    cJSON_Delete(wrap_dst.child);
+    for (int i = 0; i < p->npaths; i++) {
+        const expr_path_t *path = &p->paths[i];
+        const char *name = path->steps[0].name;
+        const cJSON *src = cJSON_GetObjectItemCaseSensitive(item, name);
+        if (!src) continue;
+        cJSON *dst = cJSON_GetObjectItemCaseSensitive(out, name);
+        if (path->nsteps == 1) {
+            if (!dst) cJSON_AddItemToObject(out, name, cJSON_Duplicate(src, 1));
+            continue;
+        }
+        if (dst) {
+            project_into(path, 1, src, dst);
+            continue;
+        }
+        cJSON *fresh = cJSON_CreateObject();
+        if (fresh && project_into(path, 1, src, fresh))
+            cJSON_AddItemToObject(out, name, fresh);
+        else
+            cJSON_Delete(fresh);
+    }
     return out;
 }
 
@@ -455,6 +507,9 @@ static ddb_code_t parse_cond(lexer_t *lx, expr_refs_t *refs, char *copy, cond_t 
                              ddb_error_t *err)
 {
     if (depth > 8) return syntax_error(lx, err);
+    if (is_word(&lx->cur, "NOT"))
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Invalid operator used in KeyConditionExpression: NOT");
     if (is_punct(&lx->cur, "(")) {
         lex_next(lx);
         ddb_code_t rc = parse_cond(lx, refs, copy, c, depth + 1, err);
@@ -472,7 +527,7 @@ ddb_code_t expr_keycond_parse(const char *text, const char *hash, const char *ra
     lexer_t lx = {.src = text, .pos = text, .what = "KeyConditionExpression"};
     expr_keycond_t *k = calloc(1, sizeof *k);
     ddb_code_t rc;
-    cond_t c[2];
+    cond_t c[8];
     int n = 0;
     memset(c, 0, sizeof c);
     if (!k || !(k->text = strdup(text))) {
@@ -485,10 +540,9 @@ ddb_code_t expr_keycond_parse(const char *text, const char *hash, const char *ra
         goto fail;
     }
     for (;;) {
-        if (n == 2) {
+        if (n == (int)(sizeof c / sizeof *c)) {
             rc = ddb_fail(err, DDB_E_VALIDATION,
-                          "Invalid KeyConditionExpression: The expression has too many "
-                          "conditions; a key condition has at most one condition on each key");
+                          "KeyConditionExpressions must only contain one condition per key");
             goto fail;
         }
         if ((rc = parse_cond(&lx, refs, k->text, &c[n], 0, err))) goto fail;
@@ -498,46 +552,49 @@ ddb_code_t expr_keycond_parse(const char *text, const char *hash, const char *ra
             lex_next(&lx);
             continue;
         }
-        if (is_word(&lx.cur, "OR") || is_word(&lx.cur, "NOT")) {
+        if (is_word(&lx.cur, "OR")) {
             rc = ddb_fail(err, DDB_E_VALIDATION,
-                          "Invalid operator used in KeyConditionExpression: %s",
-                          is_word(&lx.cur, "OR") ? "OR" : "NOT");
+                          "Invalid operator used in KeyConditionExpression: OR");
             goto fail;
         }
         rc = syntax_error(&lx, err);
         goto fail;
     }
+    int unknown = 0, on_hash = 0;
     for (int i = 0; i < n; i++) {
-        if (strcmp(c[i].name, hash) == 0 && !k->hash_name) {
+        if (strcmp(c[i].name, hash) == 0) {
+            on_hash = 1;
+            if (k->hash_name) goto per_key;
+            k->hash_name = hash;
+            k->hash_value = c[i].v1;
             if (c[i].op != EXPR_EQ) {
                 rc = ddb_fail(err, DDB_E_VALIDATION, "Query key condition not supported");
                 goto fail;
             }
-            k->hash_name = hash;
-            k->hash_value = c[i].v1;
-        } else if (range && strcmp(c[i].name, range) == 0 && !k->range_name) {
+        } else if (range && strcmp(c[i].name, range) == 0) {
+            if (k->range_name) goto per_key;
             k->range_name = range;
             k->range_op = c[i].op;
             k->range_value = c[i].v1;
             k->range_value2 = c[i].v2;
-        } else if (strcmp(c[i].name, hash) == 0 || (range && strcmp(c[i].name, range) == 0)) {
-            rc = ddb_fail(err, DDB_E_VALIDATION,
-                          "KeyConditionExpressions must only contain one condition per key");
-            goto fail;
         } else {
-            rc = ddb_fail(err, DDB_E_VALIDATION, "Query condition missed key schema element: %s",
-                          n == 1 || k->hash_name || (i == 0 && strcmp(c[1].name, hash) != 0)
-                              ? (k->hash_name ? range : hash)
-                              : range);
-            goto fail;
+            unknown = 1;
         }
     }
-    if (!k->hash_name) {
-        rc = ddb_fail(err, DDB_E_VALIDATION, "Query condition missed key schema element: %s", hash);
+    if (unknown && !range) {
+        rc = ddb_fail(err, DDB_E_VALIDATION, "Query key condition not supported");
+        goto fail;
+    }
+    if (unknown || !on_hash) {
+        rc = ddb_fail(err, DDB_E_VALIDATION, "Query condition missed key schema element: %s",
+                      on_hash ? range : hash);
         goto fail;
     }
     *out = k;
     return DDB_OK;
+per_key:
+    rc = ddb_fail(err, DDB_E_VALIDATION,
+                  "KeyConditionExpressions must only contain one condition per key");
 fail:
     expr_keycond_free(k);
     return rc;

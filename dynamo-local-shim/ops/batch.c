@@ -30,23 +30,20 @@ static int same_key(const table_t *ta, const strbuf_t *a, const table_t *tb, con
     return ta == tb && a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
 }
 
-static ddb_code_t request_items(const cJSON *req, const char *path, const cJSON **items,
+static ddb_code_t request_items(const cJSON *req, const char *op, const cJSON **items,
                                 ddb_error_t *err)
 {
     ddb_code_t rc = valid_object(req, "RequestItems", items, err);
     if (rc) return rc;
-    valid_list_t vl = {0};
-    if (!*items)
-        valid_add(&vl, NULL, path, "Member must not be null");
-    else if (!(*items)->child)
-        valid_add(&vl, "{}", path, "Member must have length greater than or equal to 1");
-    return valid_result(&vl, err);
+    if (!*items || !(*items)->child)
+        return ddb_fail(err, DDB_E_VALIDATION, "The requestItems parameter is required for %s", op);
+    return DDB_OK;
 }
 
 ddb_code_t op_batch_write_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
 {
     const cJSON *items;
-    ddb_code_t rc = request_items(req, "requestItems", &items, err);
+    ddb_code_t rc = request_items(req, "BatchWriteItem", &items, err);
     if (rc) return rc;
     write_req_t reqs[BATCH_WRITE_MAX];
     int n = 0;
@@ -59,8 +56,13 @@ ddb_code_t op_batch_write_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_e
             return ddb_fail(err, DDB_E_SERIALIZATION, "Unexpected value type in payload");
         int len = cJSON_GetArraySize(tbl);
         if (len > BATCH_WRITE_MAX || len < 1) {
-            char text[320];
-            snprintf(text, sizeof text, "{%.255s=[%d write requests]}", tbl->string, len);
+            /* Coral quotes the map as Java prints it; the requests themselves
+             * are printed by their type only. */
+            char text[1024];
+            size_t k = (size_t)snprintf(text, sizeof text, "{%.255s=[", tbl->string);
+            for (int j = 0; j < len && k + 32 < sizeof text; j++)
+                k += (size_t)snprintf(text + k, sizeof text - k, "%sWriteRequest", j ? ", " : "");
+            snprintf(text + k, sizeof text - k, "]}");
             valid_add(&vl, text, "requestItems",
                       "Map value must satisfy constraint: [Member must have length less than or "
                       "equal to 25, Member must have length greater than or equal to 1]");
@@ -121,7 +123,7 @@ ddb_code_t op_batch_write_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_e
                 rc = ddb_fail(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
                 goto done;
             }
-            if ((rc = table_key(t, obj, put ? TABLE_KEY_ITEM : TABLE_KEY_KEY, &w->key, err)))
+            if ((rc = table_key(t, obj, put ? TABLE_KEY_BATCH_ITEM : TABLE_KEY_KEY, &w->key, err)))
                 goto done;
             if (put && w->size > ATTR_MAX_ITEM_SIZE) {
                 rc = ddb_fail(err, DDB_E_VALIDATION,
@@ -204,7 +206,7 @@ typedef struct get_table {
 ddb_code_t op_batch_get_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
 {
     const cJSON *items;
-    ddb_code_t rc = request_items(req, "requestItems", &items, err);
+    ddb_code_t rc = request_items(req, "BatchGetItem", &items, err);
     if (rc) return rc;
     int ntables = cJSON_GetArraySize(items), total = 0;
     const cJSON *spec;
@@ -214,16 +216,18 @@ ddb_code_t op_batch_get_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_err
         if (!cJSON_IsObject(spec))
             return ddb_fail(err, DDB_E_SERIALIZATION, "Unexpected value type in payload");
         if ((rc = valid_array(spec, "Keys", &keys, err))) return rc;
-        if (!keys || cJSON_GetArraySize(keys) == 0) {
-            valid_list_t vl = {0};
-            char path[300];
-            snprintf(path, sizeof path, "requestItems.%.255s.member.keys", spec->string);
-            if (!keys)
-                valid_add(&vl, NULL, path, "Member must not be null");
-            else
-                valid_add(&vl, "[]", path, "Member must have length greater than or equal to 1");
-            return valid_result(&vl, err);
-        }
+        if (!keys || cJSON_GetArraySize(keys) == 0)
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "The list of keys in RequestItems for BatchGetItem is required: %.255s "
+                            "has empty list",
+                            spec->string);
+        if (cJSON_GetArraySize(keys) > BATCH_GET_MAX)
+            return ddb_fail(
+                err, DDB_E_VALIDATION,
+                "1 validation error detected: Value at 'RequestItems.%.255s.member.Keys' "
+                "failed to satisfy constraint: Member must have length less than or "
+                "equal to 100",
+                spec->string);
         total += cJSON_GetArraySize(keys);
     }
     if (total > BATCH_GET_MAX)

@@ -23,6 +23,22 @@ ddb_code_t ops_reject_unsupported(const cJSON *req, const char *const *names, dd
 static const char *const write_unsupported[] = {"ConditionExpression", "Expected",
                                                 "ConditionalOperator", NULL};
 
+/* Put and Delete evaluate no expression yet: names or values given to them
+ * are answered as DynamoDB answers them without a ConditionExpression. */
+static ddb_code_t refs_without_expression(const cJSON *req, ddb_error_t *err)
+{
+    static const char *const members[] = {"ExpressionAttributeNames", "ExpressionAttributeValues"};
+    for (int i = 0; i < 2; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, members[i]);
+        if (v && !cJSON_IsNull(v))
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "%s can only be specified when using expressions: ConditionExpression "
+                            "is null",
+                            members[i]);
+    }
+    return DDB_OK;
+}
+
 /* ReturnValues for Put and Delete: NONE or ALL_OLD. */
 static ddb_code_t return_values(const cJSON *req, int *all_old, ddb_error_t *err)
 {
@@ -73,9 +89,10 @@ ddb_code_t op_put_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *
         return rc;
     valid_list_t vl = {0};
     valid_table_name(&vl, name, "tableName");
-    if (!item) valid_add(&vl, NULL, "item", "Member must not be null");
+    if (!item) valid_add_raw(&vl, "Item to put in PutItem cannot be null");
     if ((rc = valid_result(&vl, err)) || (rc = return_values(req, &all_old, err)) ||
-        (rc = ops_reject_unsupported(req, write_unsupported, err)))
+        (rc = ops_reject_unsupported(req, write_unsupported, err)) ||
+        (rc = refs_without_expression(req, err)))
         return rc;
 
     strbuf_t canon, key, old;
@@ -117,7 +134,7 @@ static ddb_code_t read_key(shim_t *s, const cJSON *req, table_t **t, strbuf_t *k
         return rc;
     valid_list_t vl = {0};
     valid_table_name(&vl, name, "tableName");
-    if (!k) valid_add(&vl, NULL, "key", "Member must not be null");
+    if (!k) valid_add_raw(&vl, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
     if ((rc = valid_result(&vl, err))) return rc;
     strbuf_t scratch;
     size_t size;
@@ -265,7 +282,7 @@ ddb_code_t op_delete_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_
     ddb_code_t rc;
     if ((rc = return_values(req, &all_old, err)) ||
         (rc = ops_reject_unsupported(req, write_unsupported, err)) ||
-        (rc = read_key(s, req, &t, &key, err)))
+        (rc = refs_without_expression(req, err)) || (rc = read_key(s, req, &t, &key, err)))
         goto done;
     if (store_item_delete(s->store, t->id, key.data, key.len, all_old ? &old : NULL, &had_old)) {
         rc = ops_store_error(s, err);

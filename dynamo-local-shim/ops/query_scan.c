@@ -61,6 +61,10 @@ static ddb_code_t check_select(const cJSON *req, const read_opts_t *o, ddb_error
     if (o->proj && select && strcmp(select, "SPECIFIC_ATTRIBUTES") != 0)
         return ddb_fail(err, DDB_E_VALIDATION,
                         "Cannot specify the ProjectionExpression when choosing to get %s", select);
+    if (!o->proj && select && strcmp(select, "SPECIFIC_ATTRIBUTES") == 0)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Must specify the AttributesToGet or ProjectionExpression when choosing "
+                        "to get SPECIFIC_ATTRIBUTES");
     if (select && strcmp(select, "ALL_PROJECTED_ATTRIBUTES") == 0)
         return ddb_fail(err, DDB_E_VALIDATION,
                         "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an "
@@ -161,6 +165,9 @@ static ddb_code_t start_key(const cJSON *req, const table_t *t, strbuf_t *key, d
     rc = attr_canon_item(esk, &scratch, &size, err);
     strbuf_free(&scratch);
     if (rc) return rc;
+    if (cJSON_GetArraySize(esk) != (t->range ? 2 : 1))
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Exclusive Start Key must have same size as table's key schema");
     return table_key(t, esk, TABLE_KEY_START, key, err);
 }
 
@@ -282,17 +289,14 @@ ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err
                 goto done;
             }
             if (bytes_cmp(v.data, v.len, v2.data, v2.len) > 0) {
-                char *a = cJSON_PrintUnformatted(kc->range_value->child);
-                char *b = cJSON_PrintUnformatted(kc->range_value2->child);
-                rc = ddb_fail(err, DDB_E_VALIDATION,
-                              "Invalid KeyConditionExpression: The BETWEEN operator requires upper "
-                              "bound to be greater than or equal to lower bound; lower bound "
-                              "operand: AttributeValue: {%s:%s}, upper bound operand: "
-                              "AttributeValue: {%s:%s}",
-                              kc->range_value->child->string, a ? a : "",
-                              kc->range_value2->child->string, b ? b : "");
-                free(a);
-                free(b);
+                rc =
+                    ddb_fail(err, DDB_E_VALIDATION,
+                             "Invalid KeyConditionExpression: The BETWEEN operator requires upper "
+                             "bound to be greater than or equal to lower bound; lower bound "
+                             "operand: AttributeValue: {%s:%.1024s}, upper bound operand: "
+                             "AttributeValue: {%s:%.1024s}",
+                             kc->range_value->child->string, kc->range_value->child->valuestring,
+                             kc->range_value2->child->string, kc->range_value2->child->valuestring);
                 strbuf_free(&v);
                 goto done;
             }
