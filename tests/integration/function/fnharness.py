@@ -81,6 +81,17 @@ class DynamoBackend:
                 self.proc.wait()
 
 
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A threading server that does not print a traceback when a test kills
+    the client in the middle of a request."""
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        import sys as _sys
+        if not isinstance(_sys.exc_info()[1], (ConnectionError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
 class FakeRuntimeAPI:
     """The Lambda Runtime API (2018-06-01) for one function process: invoke()
     hands an event to the waiting /next and returns what the function posts."""
@@ -90,6 +101,7 @@ class FakeRuntimeAPI:
         self.results = {}
         self.done = {}
         self.init_errors = []
+        self.connections = set()
         self.lock = threading.Lock()
         api = self
 
@@ -107,15 +119,19 @@ class FakeRuntimeAPI:
                 self.wfile.write(body)
 
             def do_GET(self):
+                with api.lock:
+                    api.connections.add(self.client_address)
                 if self.path != "/2018-06-01/runtime/invocation/next":
                     return self._reply(404)
                 item = api.events.get()
                 if item is None:  # shutting down: close without an answer
                     self.close_connection = True
                     return
-                rid, payload, deadline = item
+                rid, payload, deadline, extra = item
                 body = payload.encode()
                 self.send_response(200)
+                for k, v in extra.items():
+                    self.send_header(k, v)
                 self.send_header("Lambda-Runtime-Aws-Request-Id", rid)
                 self.send_header("Lambda-Runtime-Deadline-Ms", str(deadline))
                 self.send_header("Lambda-Runtime-Invoked-Function-Arn",
@@ -126,6 +142,8 @@ class FakeRuntimeAPI:
                 self.wfile.write(body)
 
             def do_POST(self):
+                with api.lock:
+                    api.connections.add(self.client_address)
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n)
                 parts = self.path.split("/")
@@ -145,7 +163,7 @@ class FakeRuntimeAPI:
                     return self._reply(202, b'{"status":"OK"}')
                 return self._reply(404)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -155,14 +173,17 @@ class FakeRuntimeAPI:
     def address(self):
         return f"127.0.0.1:{self.port}"
 
-    def invoke(self, event, timeout=30):
-        """Returns (kind, body, error_type); kind is 'response' or 'error'."""
+    def invoke(self, event, timeout=30, headers=None, delay=0):
+        """Returns (kind, body, error_type); kind is 'response' or 'error'.
+        headers are extra /next headers; delay holds the event back."""
         rid = str(uuid.uuid4())
         done = threading.Event()
         with self.lock:
             self.done[rid] = done
         payload = event if isinstance(event, str) else json.dumps(event)
-        self.events.put((rid, payload, int(time.time() * 1000) + 30000))
+        if delay:
+            time.sleep(delay)
+        self.events.put((rid, payload, int(time.time() * 1000) + 30000, headers or {}))
         if not done.wait(timeout):
             raise TimeoutError(f"no answer for {rid} within {timeout}s")
         kind, body, etype = self.results.pop(rid)
@@ -203,3 +224,89 @@ def api_gateway_event(op):
     return {"version": "2.0", "routeKey": "$default", "rawPath": "/", "headers": {},
             "requestContext": {"http": {"method": "GET"}},
             "queryStringParameters": {"op": op}}
+
+
+def botocore_authorization(method, url, headers, body, creds, region):
+    """The Authorization header botocore would send for this request at the
+    X-Amz-Date it carries."""
+    import datetime
+    from unittest import mock
+
+    import botocore.auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    when = datetime.datetime.strptime(headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
+    req = AWSRequest(method=method, url=url, data=body, headers={
+        "Content-Type": headers.get("Content-Type"),
+        "X-Amz-Target": headers.get("X-Amz-Target"),
+    })
+    c = Credentials(creds["AWS_ACCESS_KEY_ID"], creds["AWS_SECRET_ACCESS_KEY"],
+                    creds.get("AWS_SESSION_TOKEN"))
+    with mock.patch.object(botocore.auth, "get_current_datetime", return_value=when):
+        botocore.auth.SigV4Auth(c, "dynamodb", region).add_auth(req)
+    return req.headers["Authorization"]
+
+
+class ScriptedDynamo:
+    """A DynamoDB endpoint that answers from a script: each entry is
+    (status, body_dict, options) where options may hold "crc32": a wrong
+    value to send. Past the script it answers {} with 200. Every request's
+    SigV4 signature is checked against botocore's."""
+
+    def __init__(self, script, creds=CREDS, region="us-east-1"):
+        self.script = list(script)
+        self.requests = []
+        self.bad_signatures = []
+        self.clients = set()
+        dyn = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                import zlib
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n)
+                hdrs = {k: v for k, v in self.headers.items()}
+                dyn.requests.append((hdrs, body))
+                dyn.clients.add(self.client_address)
+                url = f"http://127.0.0.1:{dyn.port}{self.path}"
+                want = botocore_authorization("POST", url, hdrs, body, creds, region)
+                if hdrs.get("Authorization") != want:
+                    dyn.bad_signatures.append((hdrs.get("Authorization"), want))
+                status, doc, opts = dyn.script.pop(0) if dyn.script else (200, {}, {})
+                out = json.dumps(doc).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/x-amz-json-1.0")
+                self.send_header("x-amzn-RequestId", "REQ%d" % len(dyn.requests))
+                crc = opts.get("crc32", zlib.crc32(out) & 0xFFFFFFFF)
+                self.send_header("x-amz-crc32", str(crc))
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+        self.server = QuietHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def throttled():
+    return (400, {"__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                  "message": "The level of configured provisioned throughput for the table was "
+                             "exceeded. Consider increasing your provisioning level with the "
+                             "UpdateTable API."}, {})
+
+
+def internal_error():
+    return (500, {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
+                  "message": "Internal server error"}, {})
