@@ -5,6 +5,8 @@
  *   bench-ddb [options] [--port N] -- ARGV...       start ARGV ("{port}" is
  *                                                   replaced), time its start-up
  *   bench-ddb --report SUBJECT FILE...              the side-by-side table
+ *   bench-ddb --name NAME --skip REASON --out FILE  a column for a server
+ *                                                   that could not be run
  *
  * The run: CreateTable (waiting for ACTIVE), seed 25 items of 1 KB, then per
  * operation a warm-up and a bounded measured loop (a number of requests or a
@@ -38,7 +40,7 @@
 #define PUT_KEYS 100 /* PutItem cycles over this many keys, overwriting */
 
 typedef struct options {
-    const char *url, *name, *out, *log;
+    const char *url, *name, *out, *log, *skip;
     long pid;
     unsigned port;
     unsigned long iterations, warmup, load_items;
@@ -68,6 +70,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: bench-ddb [options] --url URL [--pid PID]\n"
                "       bench-ddb [options] [--port N] -- SERVER-ARGV...   ({port} is replaced)\n"
                "       bench-ddb --report SUBJECT RESULT-FILE...\n"
+               "       bench-ddb --name NAME --skip REASON --out FILE\n"
                "options:\n"
                "  --name NAME            column heading for this server (one word)\n"
                "  --out FILE             write the result file there\n"
@@ -425,6 +428,7 @@ static int parse_options(int argc, char **argv, options_t *o)
                                           {"startup-timeout", required_argument, 0, 't'},
                                           {"log", required_argument, 0, 'g'},
                                           {"quiet", no_argument, 0, 'q'},
+                                          {"skip", required_argument, 0, 'k'},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     *o = (options_t){.iterations = 5000,
@@ -441,6 +445,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         case 'n': o->name = optarg; break;
         case 'o': o->out = optarg; break;
         case 'g': o->log = optarg; break;
+        case 'k': o->skip = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
         case 'p':
@@ -467,6 +472,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         }
     }
     if (optind < argc) o->server_argv = argv + optind;
+    if (o->skip) return o->name && o->out && !o->url && !o->server_argv ? 0 : -1;
     if (!o->url == !o->server_argv) return -1; /* exactly one of the two */
     if (o->port > 65535 || o->iterations == 0) return -1;
     return 0;
@@ -491,6 +497,10 @@ int main(int argc, char **argv)
     }
     result_t r;
     result_init(&r, name);
+    if (o.skip) {
+        r.skipped = 1;
+        snprintf(r.note, sizeof r.note, "%s", o.skip);
+    }
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
@@ -498,7 +508,7 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
 
     server_t *srv = NULL;
-    char url[128];
+    char url[128] = "";
     pid_t pid = (pid_t)o.pid;
     if (o.server_argv) {
         unsigned port = o.port ? o.port : free_port();
@@ -518,10 +528,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench-ddb: %s answered %.1f ms after start (pid %ld)\n", name,
                     r.startup_ms, (long)pid);
         }
-    } else {
+    } else if (o.url) {
         snprintf(url, sizeof url, "%s", o.url);
     }
-    if (!r.failed) run(url, pid, &o, &r);
+    if (!r.failed && !r.skipped) run(url, pid, &o, &r);
     server_stop(srv);
     child_pid = 0;
 

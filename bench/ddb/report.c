@@ -5,7 +5,8 @@
 #include <string.h>
 
 #define LABEL_W 30
-#define CELL_W 13
+#define CELL_W 12
+#define RATIO_W 28
 
 /* The issue's goals for the subject on the 2-core reference machine: p50 per
  * operation in microseconds, and memory after the 15,000-item load. */
@@ -39,7 +40,7 @@ static void print_header(FILE *out, const char *title, const result_t *rs, size_
 {
     fprintf(out, "%-*s", LABEL_W, title);
     for (size_t i = 0; i < n; i++) fprintf(out, "%*.*s", CELL_W, CELL_W - 1, rs[i].server);
-    if (with_subject) fprintf(out, "   %-28s %s", "subject vs best peer", "goal (subject)");
+    if (with_subject) fprintf(out, "   %-*s %s", RATIO_W, "subject vs best peer", "goals");
     fputc('\n', out);
 }
 
@@ -60,8 +61,9 @@ static int op_state(const result_t *r, result_op_t op)
     return op_valid(r, op) ? 1 : 0;
 }
 
+/* "3.1x faster (peer)" or "-"; padded to its column when more text follows. */
 static void print_ratio(FILE *out, double ratio, const char *better, const char *worse,
-                        const char *peer)
+                        const char *peer, int pad)
 {
     char text[64];
     if (ratio <= 0)
@@ -70,7 +72,7 @@ static void print_ratio(FILE *out, double ratio, const char *better, const char 
         snprintf(text, sizeof text, "%.1fx %s (%s)", ratio, better, peer);
     else
         snprintf(text, sizeof text, "%.1fx %s (%s)", 1 / ratio, worse, peer);
-    fprintf(out, "   %-28s", text);
+    fprintf(out, "   %-*s", pad ? RATIO_W : 0, text);
 }
 
 enum figure { FIG_P50, FIG_P99, FIG_OPS };
@@ -110,7 +112,7 @@ static void print_op_section(FILE *out, const char *title, enum figure fig, cons
             size_t peer = 0;
             double s = fig == FIG_P50 ? report_speedup(rs, n, subject, op, &peer)
                                       : throughput_ratio(rs, n, subject, op, &peer);
-            print_ratio(out, s, "faster", "slower", s > 0 ? rs[peer].server : "");
+            print_ratio(out, s, "faster", "slower", s > 0 ? rs[peer].server : "", fig == FIG_P50);
             if (fig == FIG_P50) {
                 double p50 = rs[subject].ops[op].p50_us;
                 int have = op_valid(&rs[subject], op);
@@ -186,7 +188,7 @@ void report_print(FILE *out, const result_t *rs, size_t n, const char *subject_n
             if (mine > 0 && best_peer(rows[row].v, m, subject, &peer))
                 ratio = rows[row].v[peer] / mine;
             print_ratio(out, ratio, row == 0 ? "faster" : "smaller", row == 0 ? "slower" : "larger",
-                        rs[peer].server);
+                        rs[peer].server, row == 1);
             if (row == 1)
                 fprintf(out, " <= %.0f MB: %s", GOAL_RSS_MB,
                         mine <= 0             ? "-"
@@ -206,7 +208,12 @@ void report_print(FILE *out, const result_t *rs, size_t n, const char *subject_n
         const result_t *r = &rs[i];
         const char *state = r->skipped ? "skipped" : r->failed ? "FAILED" : "ok";
         int proc = r->process[0] && !r->skipped;
-        fprintf(out, "%s: %s%s%s%s%s\n", r->server, state, proc ? ", process " : "",
-                proc ? r->process : "", r->note[0] ? "; " : "", r->note);
+        fprintf(out, "%s: %s%s%s", r->server, state, proc ? ", process " : "",
+                proc ? r->process : "");
+        /* Reconnecting costs a handshake per request: say so beside figures
+         * that include it. */
+        if (!r->skipped && r->connections > 1)
+            fprintf(out, ", %ld TCP connections (does not keep connections alive)", r->connections);
+        fprintf(out, "%s%s\n", r->note[0] ? "; " : "", r->note);
     }
 }

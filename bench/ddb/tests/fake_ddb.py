@@ -1,0 +1,109 @@
+"""A tiny DynamoDB stand-in for bench-ddb's tests: just the operations the
+benchmark sends, on a dict, answered correctly -- or, with --fault, wrongly in
+one chosen way, so the tests can show that a wrong server cannot look fast.
+
+    python3 fake_ddb.py --port N [--fault F] [--pidfile FILE] [--slow-start S]
+
+Faults: get-no-item, get-wrong-item, query-short, batch-unprocessed,
+put-500. Binds 127.0.0.1 only, HTTP/1.1 keep-alive."""
+import argparse
+import http.server
+import json
+import os
+import time
+
+FAULTS = ("none", "get-no-item", "get-wrong-item", "query-short", "batch-unprocessed", "put-500")
+
+
+def make_handler(fault, tables):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes
+
+        def log_message(self, *args):
+            pass
+
+        def answer(self, status, doc):
+            body = json.dumps(doc).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            self.answer(200, {"healthy": True})
+
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            op = self.headers.get("X-Amz-Target", "").split(".")[-1]
+            if not self.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256 "):
+                return self.answer(400, {"__type": "MissingAuthenticationTokenException"})
+            getattr(self, "op_" + op, self.op_unknown)(body)
+
+        def op_unknown(self, body):
+            self.answer(400, {"__type": "com.amazon.coral.service#UnknownOperationException"})
+
+        def op_CreateTable(self, body):
+            tables[body["TableName"]] = {}
+            self.answer(200, {"TableDescription": {"TableName": body["TableName"],
+                                                   "TableStatus": "CREATING"}})
+
+        def op_DescribeTable(self, body):
+            self.answer(200, {"Table": {"TableName": body["TableName"], "TableStatus": "ACTIVE"}})
+
+        def put(self, table, item):
+            tables[table][(item["pk"]["S"], item["sk"]["S"])] = item
+
+        def op_PutItem(self, body):
+            if fault == "put-500":
+                return self.answer(500, {"__type": "InternalServerError", "message": "boom"})
+            self.put(body["TableName"], body["Item"])
+            self.answer(200, {})
+
+        def op_GetItem(self, body):
+            key = (body["Key"]["pk"]["S"], body["Key"]["sk"]["S"])
+            item = tables[body["TableName"]].get(key)
+            if fault == "get-no-item":
+                item = None
+            elif fault == "get-wrong-item":
+                item = next(iter(v for k, v in tables[body["TableName"]].items() if k != key))
+            self.answer(200, {"Item": item} if item else {})
+
+        def op_Query(self, body):
+            pk = body["ExpressionAttributeValues"][":pk"]["S"]
+            items = [v for (p, s), v in sorted(tables[body["TableName"]].items()) if p == pk]
+            if fault == "query-short":
+                items = items[:-1]
+            self.answer(200, {"Items": items, "Count": len(items), "ScannedCount": len(items)})
+
+        def op_BatchWriteItem(self, body):
+            unprocessed = {}
+            for table, reqs in body["RequestItems"].items():
+                for r in reqs:
+                    self.put(table, r["PutRequest"]["Item"])
+                if fault == "batch-unprocessed":
+                    unprocessed[table] = reqs[-1:]
+            self.answer(200, {"UnprocessedItems": unprocessed})
+
+    return Handler
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--fault", choices=FAULTS, default="none")
+    ap.add_argument("--pidfile")
+    ap.add_argument("--slow-start", type=float, default=0.0)
+    args = ap.parse_args()
+    if args.pidfile:
+        with open(args.pidfile, "w") as f:
+            f.write(str(os.getpid()))
+    time.sleep(args.slow_start)
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", args.port),
+                                          make_handler(args.fault, {}))
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
