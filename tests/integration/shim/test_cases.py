@@ -19,6 +19,7 @@ Modes (for writing cases, against DDB_ENDPOINT):
                                    what the server answered (review afterwards)
   test_cases.py --show CASE...     print every answer next to its expectation
 """
+import datetime
 import glob
 import http.client
 import json
@@ -73,9 +74,16 @@ def expand(value):
 def sign(method, url, headers, body):
     """Signs with SigV4 and dummy credentials, as the SDKs do (DynamoDB Local
     rejects unsigned requests; the shim must accept signed ones)."""
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
+    try:
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+    except ImportError:  # the shim does not verify signatures: a well-formed header will do
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        return dict(headers, **{
+            "X-Amz-Date": now,
+            "Authorization": f"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/{now[:8]}/us-east-1/"
+                             "dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0" * 64})
     req = AWSRequest(method=method, url=url, data=body, headers=headers)
     SigV4Auth(Credentials("AKIDEXAMPLE", "secret"), "dynamodb", "us-east-1").add_auth(req)
     return dict(req.headers.items())

@@ -354,6 +354,46 @@ class ShimClients(unittest.TestCase):
         self.assertEqual(json.loads(body)["__type"],
                          "com.amazon.coral.service#SerializationException")
 
+    # -- bad input never crashes or hangs the server -------------------------
+
+    def raw_post(self, body, target="DynamoDB_20120810.PutItem", timeout=30):
+        req = urllib.request.Request(self.endpoint + "/", data=body, method="POST",
+                                     headers={"X-Amz-Target": target,
+                                              "Content-Type": "application/x-amz-json-1.0"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def test_hostile_input(self):
+        t = self.table("hostile", sort=False)
+        nested_item = ('{"TableName":"hostile","Item":{"pk":{"S":"a"},"x":' + '{"L":[' * 5000
+                       + '{"S":"y"}' + ']}' * 5000 + '}}')
+        bodies = {
+            "deep JSON arrays": b"[" * 200000 + b"]" * 200000,
+            "deep JSON objects": b'{"a":' * 100000 + b"1" + b"}" * 100000,
+            "deep attribute nesting": nested_item.encode(),
+            "invalid UTF-8": b'{"TableName":"hostile","Item":{"pk":{"S":"\xff\xfe"}}}',
+            "truncated": b'{"TableName":"hostile","Item":{"pk":{"S":"a',
+            "number as key type": b'{"TableName":"hostile","Item":{"pk":{"N":"1e999999999999"}}}',
+            "huge number string": ('{"TableName":"hostile","Item":{"pk":{"S":"a"},"n":{"N":"'
+                                   + "9" * 100000 + '"}}}').encode(),
+            "5 MB string": ('{"TableName":"hostile","Item":{"pk":{"S":"a"},"s":{"S":"'
+                            + "x" * (5 * ONE_MB) + '"}}}').encode(),
+        }
+        for what, body in bodies.items():
+            with self.subTest(what):
+                status, data = self.raw_post(body)
+                if REFERENCE != "dynamodb-local":  # Local answers 500 to some of these
+                    self.assertEqual(status, 400, data[:300])
+                    self.assertIn(json.loads(data)["__type"].split("#")[0],
+                                  ("com.amazon.coral.service", "com.amazon.coral.validate"))
+                # The server is still there and the table unharmed.
+                self.assertEqual(self.ddb.describe_table(TableName=t)["Table"]["TableName"], t)
+        out = self.ddb.scan(TableName=t, Select="COUNT")
+        self.assertEqual(out["Count"], 0, "no hostile request may have stored an item")
+
     # -- persistence -------------------------------------------------------
 
     def test_persistence_across_restart(self):
