@@ -15,6 +15,7 @@
  *   stale                     respond to a made-up request id first and return
  *                             the status it got: {"stale_status":400}
  *   context                   return the Client-Context and function ARN headers
+ *   pid                       return {"pid":getpid()}
  * and the environment variable TEST_RUNTIME_INIT changes the init phase:
  *   fail      post to /init/error;  crash  exit(3) before the first /next;
  *   sleep:MS  sleep before the first /next;  log:TEXT  print during init.
@@ -288,6 +289,9 @@ static void handle(resp_t *ev)
     } else if (strcmp(action, "stale") == 0) {
         int st = respond("00000000-0000-0000-0000-000000000000", "{}");
         snprintf(out, sizeof out, "{\"stale_status\":%d}", st);
+        respond(ev->request_id, out);
+    } else if (strcmp(action, "pid") == 0) {
+        snprintf(out, sizeof out, "{\"pid\":%ld}", (long)getpid());
         respond(ev->request_id, out);
     } else if (strcmp(action, "context") == 0) {
         cJSON *o = cJSON_CreateObject();
