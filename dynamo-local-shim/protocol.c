@@ -21,6 +21,11 @@ void protocol_request_id(char *buf)
     buf[52] = '\0';
 }
 
+void protocol_crc32(const char *body, size_t len, char *buf)
+{
+    snprintf(buf, 11, "%lu", crc32(0L, (const Bytef *)body, (uInt)len) & 0xFFFFFFFFul);
+}
+
 void protocol_handle(void *ctx, httpd_req_t *req)
 {
     shim_t *s = ctx;
@@ -43,7 +48,7 @@ void protocol_handle(void *ctx, httpd_req_t *req)
     }
     size_t len;
     char *body = strbuf_take(&out, &len);
-    snprintf(crc, sizeof crc, "%lu", crc32(0L, (const Bytef *)(body ? body : ""), (uInt)len));
+    protocol_crc32(body ? body : "", len, crc);
     httpd_header_t headers[] = {
         {"Content-Type", ctype},
         {"x-amzn-RequestId", rid},

@@ -9,6 +9,9 @@
 
 /* The httpd handler; ctx is the shim_t. */
 void protocol_handle(void *ctx, httpd_req_t *req);
+/* The x-amz-crc32 header value of a body: zlib's crc32, in decimal, into
+ * buf (11 bytes). */
+void protocol_crc32(const char *body, size_t len, char *buf);
 /* A 52-character request id like DynamoDB's, into buf (53 bytes). */
 void protocol_request_id(char *buf);
 
