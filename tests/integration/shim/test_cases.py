@@ -435,6 +435,58 @@ class CaseFilesTests(unittest.TestCase):
                           f"{name}: the request under test must have an expected body")
 
 
+class CaseShapeTests(unittest.TestCase):
+    """Every member named in an expected 200 body exists in botocore's model
+    of that operation's output: the cases invent no fields."""
+
+    def test_expected_bodies_fit_botocore_shapes(self):
+        try:
+            import botocore.session
+        except ImportError:
+            self.skipTest("botocore is not installed")
+        model = botocore.session.get_session().get_service_model("dynamodb")
+        checked = 0
+        for path in CASE_FILES:
+            for i, step in enumerate(load_case(path)["steps"]):
+                for exp in (step.get("expect"), step.get("expect_local")):
+                    if not exp or exp["status"] != 200 or "body" not in exp or "op" not in step:
+                        continue
+                    shape = model.operation_model(step["op"]).output_shape
+                    err = _fits(exp["body"], shape, "$")
+                    self.assertIsNone(err, f"{os.path.basename(path)} step {i}: {err}")
+                    checked += 1
+        self.assertGreater(checked, 50)
+
+
+def _fits(value, shape, path):
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith("$"):
+        kind, arg = next(iter(value.items()))
+        if kind == "$unordered" and shape.type_name == "list":
+            return next((e for e in (_fits(v, shape.member, path) for v in arg) if e), None)
+        return None  # other matchers stand for any value
+    if shape.type_name == "structure":
+        if not isinstance(value, dict):
+            return f"{path}: {shape.name} is a structure"
+        for key, v in value.items():
+            name = key[:-1] if key.endswith("?") else key
+            if name not in shape.members:
+                return f"{path}: {shape.name} has no member {name}"
+            err = _fits(v, shape.members[name], f"{path}.{name}")
+            if err:
+                return err
+    elif shape.type_name == "map":
+        for key, v in value.items():
+            err = _fits(v, shape.value, f"{path}.{key}")
+            if err:
+                return err
+    elif shape.type_name == "list":
+        for j, v in enumerate(value):
+            err = _fits(v, shape.member, f"{path}[{j}]")
+            if err:
+                return err
+    return None
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] in ("--record", "--show"):
         files = [p if os.path.exists(p) else os.path.join(CASE_DIR, p) for p in sys.argv[2:]]
