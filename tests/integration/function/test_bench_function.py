@@ -1,6 +1,7 @@
-"""bench-function against a DynamoDB-compatible server on loopback: every op
+"""The benchmark functions (C: bench-function; Python: function/python with
+its bootstrap) against a DynamoDB-compatible server on loopback: every op
 with the article's items, checked through boto3 afterwards; the plain event;
-a bad op; a missing table; the server going away; warming during init.
+a bad op; a missing table; the server going away; warming during init (C).
 
 The server is moto_server, or the project's dynamo-local-shim when the
 environment says FUNCTION_BACKEND=shim (CMake registers one test per
@@ -22,7 +23,23 @@ def setUpModule():
         raise unittest.SkipTest("dynamo-local-shim is not built")
 
 
-class BenchFunctionTest(unittest.TestCase):
+PY_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                      "..", "function", "python"))
+
+
+def c_function():
+    return [harness.binary("bench-function")]
+
+
+def python_function():
+    return [os.path.join(PY_DIR, "bootstrap")]
+
+
+class BenchCases:
+    """The cases both functions must pass; subclasses say which function."""
+    runtime = None
+    command = None
+
     @classmethod
     def setUpClass(cls):
         cls.dyn = fh.DynamoBackend(BACKEND)
@@ -47,7 +64,11 @@ class BenchFunctionTest(unittest.TestCase):
         full = dict(fh.CREDS)
         full["AWS_ENDPOINT_URL_DYNAMODB"] = self.dyn.url
         full.update(env)
-        self.fn = fh.Function([harness.binary("bench-function")], self.api, full)
+        if self.runtime == "python":
+            full["_HANDLER"] = "lambda_function.lambda_handler"
+            full["LAMBDA_TASK_ROOT"] = PY_DIR
+            full["PYTHONDONTWRITEBYTECODE"] = "1"
+        self.fn = fh.Function(type(self).command(), self.api, full)
 
     def call(self, op, event=None):
         kind, body, etype = self.api.invoke(event or fh.api_gateway_event(op))
@@ -62,14 +83,16 @@ class BenchFunctionTest(unittest.TestCase):
 
     def check_body(self, body, op, count):
         self.assertEqual(body["operation"], op)
-        self.assertEqual(body["runtime"], "c")
+        self.assertEqual(body["runtime"], self.runtime)
         self.assertEqual(body["items_count"], count)
-        for k in ("duration_ms", "sdk_call_ms", "serialize_ms", "http_ms", "parse_ms"):
+        self.assertEqual(body["attempts"], 1)
+        for k in ("duration_ms", "sdk_call_ms", "serialize_ms"):
             self.assertGreaterEqual(body[k], 0, k)
         self.assertGreaterEqual(body["duration_ms"], body["sdk_call_ms"])
-        self.assertAlmostEqual(body["sdk_call_ms"],
-                               body["serialize_ms"] + body["http_ms"] + body["parse_ms"],
-                               delta=0.01)
+        if self.runtime == "c":
+            self.assertAlmostEqual(body["sdk_call_ms"],
+                                   body["serialize_ms"] + body["http_ms"] + body["parse_ms"],
+                                   delta=0.01)
 
     def test_all_ops(self):
         self.start()
@@ -130,12 +153,40 @@ class BenchFunctionTest(unittest.TestCase):
         self.assertEqual(json.loads(body)["errorType"], "ResourceNotFoundException")
 
     def test_warm_connection_during_init(self):
+        if self.runtime != "c":
+            self.skipTest("warming is a C function option")
         self.start(BENCH_WARM_CONNECTION="1")
         status, body = self.call("get")
         self.assertEqual(status, 200)
         out = self.fn.stop()
         self.fn = None
         self.assertIn("warm-up GetItem: ok", out)
+
+
+class CBenchFunctionTest(BenchCases, unittest.TestCase):
+    runtime = "c"
+    command = staticmethod(c_function)
+
+
+class PythonBenchFunctionTest(BenchCases, unittest.TestCase):
+    runtime = "python"
+    command = staticmethod(python_function)
+
+    def test_bad_handler_is_an_init_error(self):
+        for handler, etype in [("nomodule.handler", "Runtime.ImportModuleError"),
+                               ("lambda_function.nothing", "Runtime.HandlerNotFound"),
+                               ("nodot", "Runtime.MalformedHandlerName")]:
+            api = fh.FakeRuntimeAPI()
+            env = dict(fh.CREDS, _HANDLER=handler, LAMBDA_TASK_ROOT=PY_DIR,
+                       AWS_ENDPOINT_URL_DYNAMODB=self.dyn.url, PYTHONDONTWRITEBYTECODE="1")
+            fn = fh.Function(python_function(), api, env)
+            try:
+                fn.proc.wait(30)
+                self.assertEqual(len(api.init_errors), 1, handler)
+                self.assertEqual(api.init_errors[0][0], etype)
+            finally:
+                fn.stop()
+                api.stop()
 
 
 class ServerDownTest(unittest.TestCase):
