@@ -11,6 +11,9 @@ build_pkgs=(gcc make cmake pkg-config zip unzip
             libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev
             libssl-dev zlib1g-dev)
 test_pkgs=(clang libclang-rt-14-dev python3 ca-certificates)
+# aws-lambda-ric (npm, run by the emulator's tests) builds curl and
+# aws-lambda-cpp from source: it needs the autotools and a C++ compiler.
+test_pkgs+=(autoconf automake libtool g++)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
@@ -24,6 +27,8 @@ done
 if [ "$what" = test ]; then
   python3 -c 'import boto3' >/dev/null 2>&1 || missing+=(python3-boto3)
   command -v aws >/dev/null 2>&1 || missing+=(awscli)
+  # Node and npm: any install will do (nodesource's nodejs bundles npm).
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
