@@ -93,7 +93,11 @@ result_err_t result_read(FILE *f, result_t *out)
             o.failed = strcmp(state, "ok") != 0;
             r.ops[i] = o;
         } else if (strncmp(line, "note", 4) == 0 && (line[4] == ' ' || line[4] == '\0')) {
-            snprintf(r.note, sizeof r.note, "%s", line[4] ? line + 5 : "");
+            const char *note = line[4] ? line + 5 : "";
+            size_t len = strlen(note);
+            if (len >= sizeof r.note) len = sizeof r.note - 1; /* truncated, as written */
+            memcpy(r.note, note, len);
+            r.note[len] = '\0';
         } else if (strcmp(line, "end") == 0) {
             ended = 1;
         } else {
