@@ -287,9 +287,13 @@ def run_case(client, case, name):
     return failures
 
 
-def volatile(body, table_names):
-    """Replaces run-dependent values in a recorded body with matchers."""
+def volatile(body):
+    """Turns a recorded answer into an expectation: run-dependent values become
+    matchers, members AWS adds to a TableDescription and DynamoDB Local does
+    not become optional, set members become unordered, and the error member is
+    spelled as AWS spells it."""
     if isinstance(body, dict):
+        body = normalize_local(body)
         out = {}
         for k, v in body.items():
             if k in OPTIONAL_VOLATILE and not isinstance(v, dict):
@@ -299,11 +303,17 @@ def volatile(body, table_names):
             elif k == "TableArn" and isinstance(v, str):
                 name = v.rsplit("/", 1)[-1]
                 out[k] = {"$regex": r"arn:aws:dynamodb:[a-z0-9-]+:[0-9]{12}:table/" + re.escape(name)}
+            elif k in ("SS", "NS", "BS") and isinstance(v, list) and len(v) > 1:
+                out[k] = {"$unordered": v}
             else:
-                out[k] = volatile(v, table_names)
+                out[k] = volatile(v)
+        for k in ("TableDescription", "Table"):
+            if isinstance(out.get(k), dict) and "TableName" in out[k]:
+                out[k].setdefault("TableId?", VOLATILE["TableId"])
+                out[k].setdefault("WarmThroughput?", {"$any": True})
         return out
     if isinstance(body, list):
-        return [volatile(v, table_names) for v in body]
+        return [volatile(v) for v in body]
     return body
 
 
@@ -334,7 +344,7 @@ def record(client, paths, show_only):
                         err = match(exp["body"], body)
                     print(f"      {'OK' if not err else 'MISMATCH: ' + err}")
             elif "expect" not in step:
-                step["expect"] = {"status": status, "body": volatile(body, ())}
+                step["expect"] = {"status": status, "body": volatile(body)}
                 changed = True
         if changed:
             with open(path, "w", encoding="utf-8") as f:
