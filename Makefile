@@ -45,3 +45,13 @@ format-check:
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# The C function as a provided.al2023 zip (bootstrap + lib/libcjson.so.1) and
+# the Python one, then checked: unpacked, and created and invoked on the
+# emulator. See function/README.md.
+.PHONY: package
+package: build
+	@function/package.sh $(BUILD)/bin/bench-function $(BUILD)/function.zip
+	@BIN_DIR=$(CURDIR)/$(BUILD)/bin FUNCTION_ZIP=$(CURDIR)/$(BUILD)/function.zip \
+	  PYTHONPATH=$(CURDIR)/tests/integration PYTHONDONTWRITEBYTECODE=1 \
+	  python3 tests/integration/function/test_package.py
