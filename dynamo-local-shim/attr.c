@@ -181,6 +181,8 @@ static ddb_code_t canon_map(const cJSON *m, strbuf_t *out, size_t *size, int dep
     if (!cJSON_IsObject(m)) return wrong_json(m, "Map", err);
     if (strbuf_addc(out, '{')) return oom(err);
     for (const cJSON *e = m->child; e; e = e->next) {
+        if (depth == 0 && !e->string[0])
+            return ddb_fail(err, DDB_E_VALIDATION, "Empty attribute name");
         if (cJSON_IsNull(e))
             return ddb_fail(err, DDB_E_VALIDATION,
                             "The supplied Item contains a null AttributeValue: %.255s is null",

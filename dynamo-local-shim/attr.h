@@ -19,6 +19,9 @@
 
 #define ATTR_MAX_ITEM_SIZE (400 * 1024)
 #define ATTR_MAX_DEPTH 32
+/* Cap for canonical text built from a request: escapes grow a request's
+ * bytes at most sixfold, and requests are capped at 16 MB. */
+#define ATTR_MAX_CANON ((size_t)6 * 16 * 1024 * 1024 + 1024)
 
 /* Checks one AttributeValue and appends its canonical JSON; adds its size
  * (without any name) to *size. */

@@ -110,6 +110,50 @@ static void error_body(const ddb_error_t *err, strbuf_t *out)
     strbuf_addc(out, '}');
 }
 
+/* Whether p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+static int utf8_valid(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        unsigned long cp;
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            len = 3, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            len = 4, cp = c & 0x07;
+        else
+            return 0;
+        if (n - i < len) return 0;
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xC0) != 0x80) return 0;
+            cp = cp << 6 | (p[i + k] & 0x3F);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* cJSON's strings end at their first NUL, so an escaped NUL would silently
+ * cut a value short: such requests are refused instead. */
+static int has_escaped_nul(const char *body, size_t len)
+{
+    for (const char *p = body; (p = memchr(p, '\\', len - (size_t)(p - body))); p += 2) {
+        if ((size_t)(body + len - p) >= 6 && memcmp(p, "\\u0000", 6) == 0) return 1;
+        if (p + 1 >= body + len) break;
+    }
+    return 0;
+}
+
 unsigned shim_handle(shim_t *s, const char *target, const char *body, size_t len, strbuf_t *out)
 {
     ddb_error_t err = {0};
@@ -117,6 +161,15 @@ unsigned shim_handle(shim_t *s, const char *target, const char *body, size_t len
     op_fn fn = NULL;
     if (len > SHIM_MAX_REQUEST) {
         ddb_fail(&err, DDB_E_REQUEST_TOO_LARGE, "Request entity too large");
+        goto fail;
+    }
+    if (!utf8_valid((const unsigned char *)body, len)) {
+        err.code = DDB_E_SERIALIZATION;
+        goto fail;
+    }
+    if (has_escaped_nul(body, len)) {
+        ddb_fail(&err, DDB_E_VALIDATION,
+                 "dynamo-local-shim does not support the NUL character (\\u0000) in strings");
         goto fail;
     }
     req = cJSON_ParseWithLength(body, len);

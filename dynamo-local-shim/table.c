@@ -108,6 +108,9 @@ ddb_code_t table_from_request(const cJSON *req, const char *region, table_t **ou
                 valid_add(&vl, an, path, "Member must have length greater than or equal to 1");
         }
     }
+    if (!name) /* CreateTable words a missing name its own way */
+        valid_add_raw(&vl, "The parameter 'TableName' is required but was not present in the "
+                           "request");
     valid_table_name(&vl, name, "tableName");
     if (ks) {
         i = 0;
@@ -189,19 +192,6 @@ ddb_code_t table_from_request(const cJSON *req, const char *region, table_t **ou
         return ddb_fail(err, DDB_E_VALIDATION,
                         "No defined key schema.  A key schema containing at least a hash key "
                         "must be defined for all tables");
-    int hashes = 0;
-    cJSON_ArrayForEach(e, ks)
-    {
-        hashes += strcmp(cJSON_GetObjectItemCaseSensitive(e, "KeyType")->valuestring, "HASH") == 0;
-    }
-    if (hashes == 0)
-        return ddb_fail(err, DDB_E_VALIDATION,
-                        "No Hash Key specified in schema.  All Dynamo DB tables must have exactly "
-                        "one hash key");
-    if (hashes > 1)
-        return ddb_fail(err, DDB_E_VALIDATION,
-                        "Too many hash keys specified.  All Dynamo DB tables must have exactly one "
-                        "hash key");
     const cJSON *first = cJSON_GetArrayItem(ks, 0), *second = cJSON_GetArrayItem(ks, 1);
     if (strcmp(cJSON_GetObjectItemCaseSensitive(first, "KeyType")->valuestring, "HASH") != 0)
         return ddb_fail(err, DDB_E_VALIDATION,

@@ -123,11 +123,7 @@ ddb_code_t valid_int(const cJSON *obj, const char *name, long long *out, int *pr
 void valid_table_name(valid_list_t *vl, const char *name, const char *path)
 {
     if (!name) {
-        if (strcmp(path, "tableName") == 0)
-            valid_add_raw(vl, "The parameter 'TableName' is required but was not present in the "
-                              "request");
-        else
-            valid_add(vl, NULL, path, "Member must not be null");
+        valid_add(vl, NULL, path, "Member must not be null");
         return;
     }
     size_t n = strlen(name);

@@ -83,7 +83,7 @@ ddb_code_t op_batch_write_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_e
         {
             write_req_t *w = &reqs[n];
             strbuf_init(&w->key, 8192);
-            strbuf_init(&w->item, ATTR_MAX_ITEM_SIZE * 8);
+            strbuf_init(&w->item, ATTR_MAX_CANON);
             w->t = t;
             w->size = 0;
             n++;
@@ -262,7 +262,7 @@ ddb_code_t op_batch_get_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_err
             g->nkeys++;
             strbuf_t scratch;
             size_t size;
-            strbuf_init(&scratch, ATTR_MAX_ITEM_SIZE * 8);
+            strbuf_init(&scratch, ATTR_MAX_CANON);
             rc = cJSON_IsObject(k)
                      ? attr_canon_item(k, &scratch, &size, err)
                      : ddb_fail(err, DDB_E_SERIALIZATION, "Unexpected value type in payload");
@@ -317,8 +317,8 @@ ddb_code_t op_batch_get_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_err
                 rc = ops_store_error(s, err);
                 goto done_get;
             }
-            units[ti] += ops_read_units(found ? item.len : 0, g->consistent);
             if (!found) continue;
+            units[ti] += ops_read_units(item.len, g->consistent);
             if (emitted++ && strbuf_addc(out, ',')) goto nomem_get;
             if ((rc = ops_emit_item(g->proj, item.data, item.len, out, err))) goto done_get;
             answered += item.len;

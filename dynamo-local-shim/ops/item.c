@@ -96,7 +96,7 @@ ddb_code_t op_put_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *
         return rc;
 
     strbuf_t canon, key, old;
-    strbuf_init(&canon, ATTR_MAX_ITEM_SIZE * 8);
+    strbuf_init(&canon, ATTR_MAX_CANON);
     strbuf_init(&key, 8192);
     strbuf_init(&old, SIZE_MAX / 2);
     size_t size;
@@ -138,7 +138,7 @@ static ddb_code_t read_key(shim_t *s, const cJSON *req, table_t **t, strbuf_t *k
     if ((rc = valid_result(&vl, err))) return rc;
     strbuf_t scratch;
     size_t size;
-    strbuf_init(&scratch, ATTR_MAX_ITEM_SIZE * 8);
+    strbuf_init(&scratch, ATTR_MAX_CANON);
     rc = attr_canon_item(k, &scratch, &size, err);
     strbuf_free(&scratch);
     if (rc) return rc;
@@ -205,7 +205,7 @@ ddb_code_t ops_refs(const cJSON *req, expr_refs_t *refs, ddb_error_t *err)
     if (refs->values) {
         strbuf_t scratch;
         size_t size;
-        strbuf_init(&scratch, ATTR_MAX_ITEM_SIZE * 8);
+        strbuf_init(&scratch, ATTR_MAX_CANON);
         const cJSON *v;
         rc = DDB_OK;
         cJSON_ArrayForEach(v, refs->values)

@@ -161,13 +161,12 @@ static ddb_code_t start_key(const cJSON *req, const table_t *t, strbuf_t *key, d
     if (rc || !esk) return rc;
     strbuf_t scratch;
     size_t size;
-    strbuf_init(&scratch, ATTR_MAX_ITEM_SIZE * 8);
+    strbuf_init(&scratch, ATTR_MAX_CANON);
     rc = attr_canon_item(esk, &scratch, &size, err);
     strbuf_free(&scratch);
     if (rc) return rc;
     if (cJSON_GetArraySize(esk) != (t->range ? 2 : 1))
-        return ddb_fail(err, DDB_E_VALIDATION,
-                        "Exclusive Start Key must have same size as table's key schema");
+        return ddb_fail(err, DDB_E_VALIDATION, "The provided starting key is invalid");
     return table_key(t, esk, TABLE_KEY_START, key, err);
 }
 

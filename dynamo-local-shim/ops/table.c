@@ -106,7 +106,7 @@ ddb_code_t op_list_tables(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_
     if ((rc = valid_result(&vl, err))) return rc;
     if (!has_limit) limit = 100;
 
-    qsort(s->tables, s->ntables, sizeof *s->tables, by_name);
+    if (s->ntables) qsort(s->tables, s->ntables, sizeof *s->tables, by_name);
     if (strbuf_adds(out, "{\"TableNames\":[")) return ops_nomem(err);
     long long n = 0;
     const char *last = NULL;
