@@ -10,12 +10,12 @@
 
 /* The issue's goals for the subject on the 2-core reference machine: p50 per
  * operation in microseconds, and memory after the 15,000-item load. */
-static const double goal_p50_us[RESULT_NOPS] = {80, 60, 200, 400};
+static const double goal_p50_us[RESULT_NOPS] = {0 /* none */, 80, 60, 200, 400};
 #define GOAL_SPEEDUP 10.0
 #define GOAL_RSS_MB 30.0
 
-static const char *const op_labels[RESULT_NOPS] = {"PutItem 1 KB", "GetItem", "Query 25 x 1 KB",
-                                                   "BatchWriteItem 25 x 1 KB"};
+static const char *const op_labels[RESULT_NOPS] = {"GET / (HTTP floor)", "PutItem 1 KB", "GetItem",
+                                                   "Query 25 x 1 KB", "BatchWriteItem 25 x 1 KB"};
 
 static int op_valid(const result_t *r, result_op_t op)
 {
@@ -113,7 +113,7 @@ static void print_op_section(FILE *out, const char *title, enum figure fig, cons
             double s = fig == FIG_P50 ? report_speedup(rs, n, subject, op, &peer)
                                       : throughput_ratio(rs, n, subject, op, &peer);
             print_ratio(out, s, "faster", "slower", s > 0 ? rs[peer].server : "", fig == FIG_P50);
-            if (fig == FIG_P50) {
+            if (fig == FIG_P50 && goal_p50_us[op] > 0) {
                 double p50 = rs[subject].ops[op].p50_us;
                 int have = op_valid(&rs[subject], op);
                 fprintf(out, " p50 <= %.0f us: %s; >= %.0fx: %s", goal_p50_us[op],

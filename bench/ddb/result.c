@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const op_names[RESULT_NOPS] = {"PutItem", "GetItem", "Query", "BatchWriteItem"};
+static const char *const op_names[RESULT_NOPS] = {"Health", "PutItem", "GetItem", "Query",
+                                                  "BatchWriteItem"};
 
 const char *result_strerror(result_err_t err)
 {

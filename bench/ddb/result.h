@@ -12,7 +12,8 @@
 #include <stdio.h>
 
 typedef enum result_op {
-    RESULT_PUT = 0,
+    RESULT_FLOOR = 0, /* GET /: the HTTP round trip with no DynamoDB work */
+    RESULT_PUT,
     RESULT_GET,
     RESULT_QUERY,
     RESULT_BATCH,

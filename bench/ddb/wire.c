@@ -77,7 +77,6 @@ wire_err_t wire_open(const char *base_url, long timeout_ms, wire_conn_t **out)
     int n = snprintf(url, sizeof url, "%s/", base_url);
     if (n < 0 || (size_t)n >= sizeof url) goto fail;
     if (curl_easy_setopt(c->curl, CURLOPT_URL, url) != CURLE_OK ||
-        curl_easy_setopt(c->curl, CURLOPT_POST, 1L) != CURLE_OK ||
         curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
         curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c) != CURLE_OK ||
         curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->detail) != CURLE_OK ||
@@ -105,6 +104,10 @@ wire_err_t wire_request_new(const char *operation, const char *body, wire_reques
 {
     wire_request_t *r = calloc(1, sizeof *r);
     if (!r) return WIRE_ENOMEM;
+    if (!operation) { /* GET /: no headers of our own, no body */
+        *out = r;
+        return WIRE_OK;
+    }
     char target[128];
     snprintf(target, sizeof target, "X-Amz-Target: DynamoDB_20120810.%s", operation);
     const char *fixed[] = {
@@ -147,8 +150,12 @@ wire_err_t wire_send(wire_conn_t *c, const wire_request_t *r, long *status)
     c->too_big = 0;
     c->detail[0] = '\0';
     curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, r->headers);
-    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, r->body);
-    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)r->len);
+    if (r->body) {
+        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, r->body);
+        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)r->len);
+    } else {
+        curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+    }
     CURLcode rc = curl_easy_perform(c->curl);
     long opened = 0;
     if (curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &opened) == CURLE_OK)

@@ -40,8 +40,10 @@ wire_err_t wire_global_init(void);
 wire_err_t wire_open(const char *base_url, long timeout_ms, wire_conn_t **out);
 void wire_close(wire_conn_t *conn);
 
-/* A POST / with X-Amz-Target DynamoDB_20120810.<operation>. operation and
- * body are copied. *out is set only on success. */
+/* A POST / with X-Amz-Target DynamoDB_20120810.<operation>, or with operation
+ * NULL a GET / (body ignored) -- DynamoDB's health check, the cheapest answer
+ * a server gives. operation and body are copied. *out is set only on
+ * success. */
 wire_err_t wire_request_new(const char *operation, const char *body, wire_request_t **out);
 void wire_request_free(wire_request_t *req);
 

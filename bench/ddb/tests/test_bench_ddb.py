@@ -19,7 +19,7 @@ RUN_SH = os.path.join(HERE, "..", "run.sh")
 FAKE = [sys.executable, os.path.join(HERE, "fake_ddb.py"), "--port", "{port}"]
 SMALL = ["--iterations", "40", "--seconds", "2", "--warmup", "5", "--load-items", "300",
          "--quiet"]
-OPS = ("PutItem", "GetItem", "Query", "BatchWriteItem")
+OPS = ("Health", "PutItem", "GetItem", "Query", "BatchWriteItem")
 
 
 def read_result(path):
