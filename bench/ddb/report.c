@@ -112,7 +112,8 @@ static void print_op_section(FILE *out, const char *title, enum figure fig, cons
             size_t peer = 0;
             double s = fig == FIG_P50 ? report_speedup(rs, n, subject, op, &peer)
                                       : throughput_ratio(rs, n, subject, op, &peer);
-            print_ratio(out, s, "faster", "slower", s > 0 ? rs[peer].server : "", fig == FIG_P50);
+            print_ratio(out, s, "faster", "slower", s > 0 ? rs[peer].server : "",
+                        fig == FIG_P50 && goal_p50_us[op] > 0);
             if (fig == FIG_P50 && goal_p50_us[op] > 0) {
                 double p50 = rs[subject].ops[op].p50_us;
                 int have = op_valid(&rs[subject], op);
