@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: lambda-emulator [options] [--] [BOOTSTRAP [HANDLER] [ARGS...]]\n"
+    "usage: lambda-emulator [options] [--] [BOOTSTRAP [ARGS...] [HANDLER]]\n"
     "\n"
     "A local AWS Lambda: the Invoke API and control plane on one address, one\n"
     "Runtime API (2018-06-01) listener per execution environment.\n"
@@ -26,7 +26,10 @@ static const char usage[] =
     "With BOOTSTRAP it starts like AWS's Runtime Interface Emulator: one function\n"
     "(named \"function\" unless --function-name says otherwise) whose runtime is\n"
     "BOOTSTRAP run with the remaining arguments, in the current directory, with\n"
-    "_HANDLER set to HANDLER. Without it, functions are created with\n"
+    "_HANDLER set to the last argument (when there is more than BOOTSTRAP), e.g.\n"
+    "  lambda-emulator ./bootstrap my.handler\n"
+    "  lambda-emulator node node_modules/aws-lambda-ric/bin/index.mjs index.handler\n"
+    "Without it, functions are created with\n"
     "`aws lambda create-function --endpoint-url http://HOST:PORT ...`.\n"
     "\n"
     "Options:\n"
@@ -234,7 +237,7 @@ int main(int argc, char **argv)
         }
         cmd[0] = bin;
         for (int i = 1; i < n; i++) cmd[i] = argv[optind + i];
-        if (!handler && n > 1) handler = argv[optind + 1];
+        if (!handler && n > 1) handler = argv[argc - 1]; /* RIE: the last argument */
         char cwd[PATH_MAX];
         if (!getcwd(cwd, sizeof cwd) || fn_add_local(reg, fname, cmd, cwd, handler ? handler : "",
                                                      memory, timeout, vars) != FN_OK) {
