@@ -1,261 +1,11 @@
 /* expr: lexer, KeyConditionExpression and ProjectionExpression. */
 #include "expr.h"
+#include "lex.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- lexer ---- */
-
-typedef enum tok_kind {
-    T_EOF,
-    T_NAME,  /* bare attribute name or function name or keyword */
-    T_HNAME, /* #name */
-    T_VALUE, /* :value */
-    T_INT,   /* list index */
-    T_PUNCT, /* = <> < <= > >= ( ) [ ] , . */
-    T_BAD
-} tok_kind_t;
-
-typedef struct tok {
-    tok_kind_t kind;
-    const char *p;
-    size_t n;
-} tok_t;
-
-typedef struct lexer {
-    const char *src;
-    const char *pos;
-    tok_t cur, prev;
-    const char *what; /* "KeyConditionExpression" ... for messages */
-} lexer_t;
-
-static int ident_char(char c) { return isalnum((unsigned char)c) || c == '_'; }
-
-static void lex_next(lexer_t *lx)
-{
-    const char *p = lx->pos;
-    while (*p && isspace((unsigned char)*p)) p++;
-    lx->prev = lx->cur;
-    tok_t t = {T_EOF, p, 0};
-    if (!*p) {
-        t.kind = T_EOF;
-    } else if (*p == '#' || *p == ':') {
-        const char *q = p + 1;
-        while (ident_char(*q)) q++;
-        t.kind = q == p + 1 ? T_BAD : (*p == '#' ? T_HNAME : T_VALUE);
-        t.n = (size_t)(q - p);
-        if (t.kind == T_BAD) t.n = 1;
-    } else if (isdigit((unsigned char)*p)) {
-        const char *q = p;
-        while (isdigit((unsigned char)*q)) q++;
-        t.kind = T_INT;
-        t.n = (size_t)(q - p);
-    } else if (isalpha((unsigned char)*p) || *p == '_') {
-        const char *q = p;
-        while (ident_char(*q)) q++;
-        t.kind = T_NAME;
-        t.n = (size_t)(q - p);
-    } else if ((p[0] == '<' && (p[1] == '=' || p[1] == '>')) || (p[0] == '>' && p[1] == '=')) {
-        t.kind = T_PUNCT;
-        t.n = 2;
-    } else if (strchr("=<>()[],.", *p)) {
-        t.kind = T_PUNCT;
-        t.n = 1;
-    } else {
-        t.kind = T_BAD;
-        t.n = 1;
-    }
-    lx->cur = t;
-    lx->pos = p + t.n;
-}
-
-static int is_punct(const tok_t *t, const char *s)
-{
-    return t->kind == T_PUNCT && t->n == strlen(s) && memcmp(t->p, s, t->n) == 0;
-}
-
-static int is_word(const tok_t *t, const char *w)
-{
-    return t->kind == T_NAME && t->n == strlen(w) && strncasecmp(t->p, w, t->n) == 0;
-}
-
-/* DynamoDB quotes the offending token and the text around it: from the
- * token before it to the token after it. */
-static ddb_code_t syntax_error(lexer_t *lx, ddb_error_t *err)
-{
-    const tok_t *t = &lx->cur;
-    lexer_t peek = *lx;
-    const char *near_start = lx->prev.p && lx->prev.kind != T_EOF ? lx->prev.p : t->p;
-    const char *near_end = t->p + t->n;
-    if (t->kind != T_EOF) {
-        lex_next(&peek);
-        near_end = peek.cur.p + peek.cur.n;
-    }
-    char tokbuf[128];
-    if (t->kind == T_EOF)
-        snprintf(tokbuf, sizeof tokbuf, "<EOF>");
-    else
-        snprintf(tokbuf, sizeof tokbuf, "%.*s", (int)(t->n < 100 ? t->n : 100), t->p);
-    int near_n = (int)(near_end - near_start);
-    return ddb_fail(err, DDB_E_VALIDATION,
-                    "Invalid %s: Syntax error; token: \"%s\", near: \"%.*s\"", lx->what, tokbuf,
-                    near_n < 200 ? near_n : 200, near_start);
-}
-
-/* ---- names and values ---- */
-
-static void mark_used(expr_refs_t *refs, const cJSON *m)
-{
-    for (int i = 0; i < refs->nused; i++)
-        if (refs->used[i] == m) return;
-    if (refs->nused < (int)(sizeof refs->used / sizeof *refs->used)) refs->used[refs->nused++] = m;
-}
-
-static int is_used(const expr_refs_t *refs, const cJSON *m)
-{
-    for (int i = 0; i < refs->nused; i++)
-        if (refs->used[i] == m) return 1;
-    return 0;
-}
-
-static const cJSON *lookup(const cJSON *map, const char *p, size_t n)
-{
-    const cJSON *e;
-    cJSON_ArrayForEach(e, map)
-    {
-        if (strlen(e->string) == n && memcmp(e->string, p, n) == 0) return e;
-    }
-    return NULL;
-}
-
-static ddb_code_t unused_list(const cJSON *map, const expr_refs_t *refs, const char *what,
-                              ddb_error_t *err)
-{
-    char keys[512];
-    size_t k = 0;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, map)
-    {
-        if (is_used(refs, e)) continue;
-        int w = snprintf(keys + k, sizeof keys - k, "%s%s", k ? ", " : "", e->string);
-        if (w > 0 && (size_t)w < sizeof keys - k) k += (size_t)w;
-    }
-    if (!k) return DDB_OK;
-    return ddb_fail(err, DDB_E_VALIDATION, "Value provided in %s unused in expressions: keys: {%s}",
-                    what, keys);
-}
-
-ddb_code_t expr_refs_check_unused(const expr_refs_t *refs, ddb_error_t *err)
-{
-    ddb_code_t rc = unused_list(refs->names, refs, "ExpressionAttributeNames", err);
-    if (!rc) rc = unused_list(refs->values, refs, "ExpressionAttributeValues", err);
-    return rc;
-}
-
-/* Resolves a name token to the attribute name it stands for. */
-static ddb_code_t resolve_name(lexer_t *lx, expr_refs_t *refs, const tok_t *t, const char **out,
-                               char *copy_base, ddb_error_t *err)
-{
-    if (t->kind == T_HNAME) {
-        const cJSON *m = lookup(refs->names, t->p, t->n);
-        if (!m || !cJSON_IsString(m))
-            return ddb_fail(err, DDB_E_VALIDATION,
-                            "Invalid %s: An expression attribute name used in the document path "
-                            "is not defined; attribute name: %.*s",
-                            lx->what, (int)(t->n < 255 ? t->n : 255), t->p);
-        mark_used(refs, m);
-        *out = m->valuestring;
-        return DDB_OK;
-    }
-    if (expr_is_reserved(t->p, t->n))
-        return ddb_fail(err, DDB_E_VALIDATION,
-                        "Invalid %s: Attribute name is a reserved keyword; reserved keyword: %.*s",
-                        lx->what, (int)t->n, t->p);
-    /* Bare names live in the result's copy of the text: terminate them there. */
-    char *p = copy_base + (t->p - lx->src);
-    p[t->n] = '\0';
-    *out = p;
-    return DDB_OK;
-}
-
-static ddb_code_t resolve_value(lexer_t *lx, expr_refs_t *refs, const tok_t *t, const cJSON **out,
-                                ddb_error_t *err)
-{
-    const cJSON *m = lookup(refs->values, t->p, t->n);
-    if (!m)
-        return ddb_fail(err, DDB_E_VALIDATION,
-                        "Invalid %s: An expression attribute value used in expression is not "
-                        "defined; attribute value: %.*s",
-                        lx->what, (int)(t->n < 255 ? t->n : 255), t->p);
-    mark_used(refs, m);
-    *out = m;
-    return DDB_OK;
-}
-
-static ddb_code_t empty_error(lexer_t *lx, ddb_error_t *err)
-{
-    return ddb_fail(err, DDB_E_VALIDATION, "Invalid %s: The expression can not be empty;",
-                    lx->what);
-}
-
-/* ---- ProjectionExpression ---- */
-
-/* Parses one document path. The text is scanned in lx->src, while bare names
- * are terminated in the parallel copy (copy), so the scan never sees the NULs. */
-static ddb_code_t parse_path(lexer_t *lx, expr_refs_t *refs, char *copy, expr_path_t *path,
-                             ddb_error_t *err)
-{
-    path->nsteps = 0;
-    if (lx->cur.kind != T_NAME && lx->cur.kind != T_HNAME) return syntax_error(lx, err);
-    for (;;) {
-        if (path->nsteps == EXPR_MAX_PATH)
-            return ddb_fail(err, DDB_E_VALIDATION,
-                            "Invalid %s: The document path has too many nesting levels; "
-                            "nesting levels: %d",
-                            lx->what, EXPR_MAX_PATH + 1);
-        expr_step_t *st = &path->steps[path->nsteps];
-        if (lx->cur.kind == T_NAME || lx->cur.kind == T_HNAME) {
-            tok_t t = lx->cur;
-            lex_next(lx);
-            ddb_code_t rc = resolve_name(lx, refs, &t, &st->name, copy, err);
-            if (rc) return rc;
-            path->nsteps++;
-        } else {
-            return syntax_error(lx, err);
-        }
-        while (is_punct(&lx->cur, "[")) {
-            lex_next(lx);
-            if (lx->cur.kind != T_INT) return syntax_error(lx, err);
-            if (path->nsteps == EXPR_MAX_PATH) return syntax_error(lx, err);
-            path->steps[path->nsteps].name = NULL;
-            path->steps[path->nsteps].index = strtol(lx->cur.p, NULL, 10);
-            path->nsteps++;
-            lex_next(lx);
-            if (!is_punct(&lx->cur, "]")) return syntax_error(lx, err);
-            lex_next(lx);
-        }
-        if (!is_punct(&lx->cur, ".")) return DDB_OK;
-        lex_next(lx);
-    }
-}
-
-/* A path as DynamoDB prints it in messages: [a, b, [2]]. */
-static void path_text(const expr_path_t *p, char *buf, size_t cap)
-{
-    size_t k = 0;
-    buf[k++] = '[';
-    for (int i = 0; i < p->nsteps && k + 8 < cap; i++) {
-        const expr_step_t *s = &p->steps[i];
-        int w = s->name ? snprintf(buf + k, cap - k - 2, "%s%.100s", i ? ", " : "", s->name)
-                        : snprintf(buf + k, cap - k - 2, "%s[%ld]", i ? ", " : "", s->index);
-        if (w < 0 || (size_t)w >= cap - k - 2) break;
-        k += (size_t)w;
-    }
-    buf[k++] = ']';
-    buf[k] = '\0';
-}
 
 ddb_code_t expr_projection_parse(const char *text, expr_refs_t *refs, expr_projection_t **out,
                                  ddb_error_t *err)
@@ -269,7 +19,7 @@ ddb_code_t expr_projection_parse(const char *text, expr_refs_t *refs, expr_proje
     }
     lex_next(&lx);
     if (lx.cur.kind == T_EOF) {
-        rc = empty_error(&lx, err);
+        rc = lex_empty_error(&lx, err);
         goto fail;
     }
     int cap = 0;
@@ -283,11 +33,11 @@ ddb_code_t expr_projection_parse(const char *text, expr_refs_t *refs, expr_proje
             }
             p->paths = np;
         }
-        if ((rc = parse_path(&lx, refs, p->text, &p->paths[p->npaths], err))) goto fail;
+        if ((rc = lex_parse_path(&lx, refs, p->text, &p->paths[p->npaths], err))) goto fail;
         p->npaths++;
         if (lx.cur.kind == T_EOF) break;
-        if (!is_punct(&lx.cur, ",")) {
-            rc = syntax_error(&lx, err);
+        if (!lex_is_punct(&lx.cur, ",")) {
+            rc = lex_syntax_error(&lx, err);
             goto fail;
         }
         lex_next(&lx);
@@ -304,8 +54,8 @@ ddb_code_t expr_projection_parse(const char *text, expr_refs_t *refs, expr_proje
             }
             if (same) {
                 char one[512], two[512];
-                path_text(b, one, sizeof one);
-                path_text(a, two, sizeof two);
+                expr_path_text(b, one, sizeof one);
+                expr_path_text(a, two, sizeof two);
                 rc = ddb_fail(err, DDB_E_VALIDATION,
                               "Invalid ProjectionExpression: Two document paths overlap with each "
                               "other; must remove or rewrite one of these paths; path one: %s, "
@@ -422,21 +172,21 @@ typedef struct cond {
 static ddb_code_t parse_operand_name(lexer_t *lx, expr_refs_t *refs, char *copy, const char **name,
                                      ddb_error_t *err)
 {
-    if (lx->cur.kind != T_NAME && lx->cur.kind != T_HNAME) return syntax_error(lx, err);
+    if (lx->cur.kind != T_NAME && lx->cur.kind != T_HNAME) return lex_syntax_error(lx, err);
     tok_t t = lx->cur;
     lex_next(lx);
-    if (is_punct(&lx->cur, ".") || is_punct(&lx->cur, "["))
+    if (lex_is_punct(&lx->cur, ".") || lex_is_punct(&lx->cur, "["))
         return ddb_fail(err, DDB_E_VALIDATION,
                         "Invalid %s: Key condition must not contain nested attributes", lx->what);
-    return resolve_name(lx, refs, &t, name, copy, err);
+    return lex_resolve_name(lx, refs, &t, name, copy, err);
 }
 
 static ddb_code_t parse_value(lexer_t *lx, expr_refs_t *refs, const cJSON **v, ddb_error_t *err)
 {
-    if (lx->cur.kind != T_VALUE) return syntax_error(lx, err);
+    if (lx->cur.kind != T_VALUE) return lex_syntax_error(lx, err);
     tok_t t = lx->cur;
     lex_next(lx);
-    return resolve_value(lx, refs, &t, v, err);
+    return lex_resolve_value(lx, refs, &t, v, err);
 }
 
 static ddb_code_t parse_cond(lexer_t *lx, expr_refs_t *refs, char *copy, cond_t *c, int depth,
@@ -446,15 +196,15 @@ static ddb_code_t parse_simple(lexer_t *lx, expr_refs_t *refs, char *copy, cond_
                                ddb_error_t *err)
 {
     ddb_code_t rc;
-    if (is_word(&lx->cur, "begins_with")) {
+    if (lex_is_word(&lx->cur, "begins_with")) {
         lex_next(lx);
-        if (!is_punct(&lx->cur, "(")) return syntax_error(lx, err);
+        if (!lex_is_punct(&lx->cur, "(")) return lex_syntax_error(lx, err);
         lex_next(lx);
         if ((rc = parse_operand_name(lx, refs, copy, &c->name, err))) return rc;
-        if (!is_punct(&lx->cur, ",")) return syntax_error(lx, err);
+        if (!lex_is_punct(&lx->cur, ",")) return lex_syntax_error(lx, err);
         lex_next(lx);
         if ((rc = parse_value(lx, refs, &c->v1, err))) return rc;
-        if (!is_punct(&lx->cur, ")")) return syntax_error(lx, err);
+        if (!lex_is_punct(&lx->cur, ")")) return lex_syntax_error(lx, err);
         lex_next(lx);
         c->op = EXPR_BEGINS_WITH;
         return DDB_OK;
@@ -474,21 +224,21 @@ static ddb_code_t parse_simple(lexer_t *lx, expr_refs_t *refs, char *copy, cond_
                {">=", EXPR_GE, EXPR_LE},
                {"<", EXPR_LT, EXPR_GT},
                {">", EXPR_GT, EXPR_LT}};
-    if (!value_first && is_word(&lx->cur, "BETWEEN")) {
+    if (!value_first && lex_is_word(&lx->cur, "BETWEEN")) {
         lex_next(lx);
         if ((rc = parse_value(lx, refs, &c->v1, err))) return rc;
-        if (!is_word(&lx->cur, "AND")) return syntax_error(lx, err);
+        if (!lex_is_word(&lx->cur, "AND")) return lex_syntax_error(lx, err);
         lex_next(lx);
         if ((rc = parse_value(lx, refs, &c->v2, err))) return rc;
         c->op = EXPR_BETWEEN;
         return DDB_OK;
     }
-    if (is_punct(&lx->cur, "<>"))
+    if (lex_is_punct(&lx->cur, "<>"))
         return ddb_fail(err, DDB_E_VALIDATION,
                         "Invalid %s: Invalid operator used in KeyConditionExpression: <>",
                         lx->what);
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
-        if (!is_punct(&lx->cur, ops[i].s)) continue;
+        if (!lex_is_punct(&lx->cur, ops[i].s)) continue;
         lex_next(lx);
         if (value_first) {
             if ((rc = parse_operand_name(lx, refs, copy, &c->name, err))) return rc;
@@ -500,21 +250,21 @@ static ddb_code_t parse_simple(lexer_t *lx, expr_refs_t *refs, char *copy, cond_
         }
         return DDB_OK;
     }
-    return syntax_error(lx, err);
+    return lex_syntax_error(lx, err);
 }
 
 static ddb_code_t parse_cond(lexer_t *lx, expr_refs_t *refs, char *copy, cond_t *c, int depth,
                              ddb_error_t *err)
 {
-    if (depth > 8) return syntax_error(lx, err);
-    if (is_word(&lx->cur, "NOT"))
+    if (depth > 8) return lex_syntax_error(lx, err);
+    if (lex_is_word(&lx->cur, "NOT"))
         return ddb_fail(err, DDB_E_VALIDATION,
                         "Invalid operator used in KeyConditionExpression: NOT");
-    if (is_punct(&lx->cur, "(")) {
+    if (lex_is_punct(&lx->cur, "(")) {
         lex_next(lx);
         ddb_code_t rc = parse_cond(lx, refs, copy, c, depth + 1, err);
         if (rc) return rc;
-        if (!is_punct(&lx->cur, ")")) return syntax_error(lx, err);
+        if (!lex_is_punct(&lx->cur, ")")) return lex_syntax_error(lx, err);
         lex_next(lx);
         return DDB_OK;
     }
@@ -536,7 +286,7 @@ ddb_code_t expr_keycond_parse(const char *text, const char *hash, const char *ra
     }
     lex_next(&lx);
     if (lx.cur.kind == T_EOF) {
-        rc = empty_error(&lx, err);
+        rc = lex_empty_error(&lx, err);
         goto fail;
     }
     for (;;) {
@@ -548,16 +298,16 @@ ddb_code_t expr_keycond_parse(const char *text, const char *hash, const char *ra
         if ((rc = parse_cond(&lx, refs, k->text, &c[n], 0, err))) goto fail;
         n++;
         if (lx.cur.kind == T_EOF) break;
-        if (is_word(&lx.cur, "AND")) {
+        if (lex_is_word(&lx.cur, "AND")) {
             lex_next(&lx);
             continue;
         }
-        if (is_word(&lx.cur, "OR")) {
+        if (lex_is_word(&lx.cur, "OR")) {
             rc = ddb_fail(err, DDB_E_VALIDATION,
                           "Invalid operator used in KeyConditionExpression: OR");
             goto fail;
         }
-        rc = syntax_error(&lx, err);
+        rc = lex_syntax_error(&lx, err);
         goto fail;
     }
     int unknown = 0, on_hash = 0;

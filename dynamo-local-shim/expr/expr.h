@@ -74,6 +74,9 @@ ddb_code_t expr_keycond_parse(const char *text, const char *hash, const char *ra
                               expr_refs_t *refs, expr_keycond_t **out, ddb_error_t *err);
 void expr_keycond_free(expr_keycond_t *k);
 
+/* A path as DynamoDB prints it in messages: [a, b, [2]]. */
+void expr_path_text(const expr_path_t *p, char *buf, size_t cap);
+
 /* Whether word[0..n) is one of DynamoDB's reserved words (any case). */
 int expr_is_reserved(const char *word, size_t n);
 
