@@ -61,13 +61,10 @@ int bench_function_handle(void *ctx, const lambda_invocation_t *inv, lambda_outp
     ddb_response_t resp = {0};
     ddb_err_t err = bench_ops_run(fn->client, fn->table, op, (long long)time(NULL), &res, &resp);
     if (err) {
-        char msg[1200];
-        int rc;
-        if (resp.error_message[0])
-            snprintf(msg, sizeof msg, "%s", resp.error_message);
-        else
-            snprintf(msg, sizeof msg, "%s", ddb_strerror(err));
-        rc = fail(out, resp.error_type[0] ? resp.error_type : "DynamoDB.ClientError", msg);
+        /* DynamoDB's own words when it sent some, else the client's. */
+        const char *type = resp.error_type[0] ? resp.error_type : "DynamoDB.ClientError";
+        const char *msg = resp.error_message[0] ? resp.error_message : ddb_strerror(err);
+        int rc = fail(out, type, msg);
         ddb_response_reset(&resp);
         return rc;
     }

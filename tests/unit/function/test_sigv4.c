@@ -73,7 +73,7 @@ static int check_text(const char *name, const char *what, const char *got, const
 /* Parses dir/name.req and compares with the expected files; 1 when all match. */
 static int run_case(const char *dir, const char *name)
 {
-    char path[4096];
+    char path[8192];
     char *req = NULL, *creq_want = NULL, *sts_want = NULL, *authz_want = NULL;
     char *creq = NULL, *sts = NULL, *authz = NULL;
     sigv4_header_t hs[64];
