@@ -16,6 +16,8 @@
  *                             the status it got: {"stale_status":400}
  *   context                   return the Client-Context and function ARN headers
  *   pid                       return {"pid":getpid()}
+ *   init_time                 return {"own_init_us":N}: main() to the first /next,
+ *                             the runtime's own share of Init Duration
  * and the environment variable TEST_RUNTIME_INIT changes the init phase:
  *   fail      post to /init/error;  crash  exit(3) before the first /next;
  *   sleep:MS  sleep before the first /next;  log:TEXT  print during init.
@@ -38,6 +40,8 @@
 extern char **environ;
 
 static int sock = -1;
+static long own_init_us = -1;
+static struct timespec t_main;
 static char host[64];
 static int port;
 
@@ -290,6 +294,9 @@ static void handle(resp_t *ev)
         int st = respond("00000000-0000-0000-0000-000000000000", "{}");
         snprintf(out, sizeof out, "{\"stale_status\":%d}", st);
         respond(ev->request_id, out);
+    } else if (strcmp(action, "init_time") == 0) {
+        snprintf(out, sizeof out, "{\"own_init_us\":%ld}", own_init_us);
+        respond(ev->request_id, out);
     } else if (strcmp(action, "pid") == 0) {
         snprintf(out, sizeof out, "{\"pid\":%ld}", (long)getpid());
         respond(ev->request_id, out);
@@ -309,6 +316,7 @@ static void handle(resp_t *ev)
 
 int main(void)
 {
+    clock_gettime(CLOCK_MONOTONIC, &t_main);
     const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
     if (!api || sscanf(api, "%63[^:]:%d", host, &port) != 2) {
         fprintf(stderr, "test-runtime: AWS_LAMBDA_RUNTIME_API not set\n");
@@ -316,6 +324,10 @@ int main(void)
     }
     connect_api();
     init_phase();
+    struct timespec t_next;
+    clock_gettime(CLOCK_MONOTONIC, &t_next);
+    own_init_us =
+        (t_next.tv_sec - t_main.tv_sec) * 1000000L + (t_next.tv_nsec - t_main.tv_nsec) / 1000;
     for (;;) {
         resp_t ev;
         if (request("GET", "invocation/next", NULL, NULL, 0, &ev) != 200) {
