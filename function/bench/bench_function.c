@@ -81,7 +81,8 @@ int bench_function_handle(void *ctx, const lambda_invocation_t *inv, lambda_outp
         cJSON_AddNumberToObject(body, "serialize_ms", round4(res.serialize_ms)) &&
         cJSON_AddNumberToObject(body, "http_ms", round4(res.http_ms)) &&
         cJSON_AddNumberToObject(body, "parse_ms", round4(res.parse_ms)) &&
-        cJSON_AddNumberToObject(body, "attempts", res.attempts))
+        cJSON_AddNumberToObject(body, "attempts", res.attempts) &&
+        cJSON_AddNumberToObject(body, "connect_ms", round4(res.connect_ms)))
         body_text = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
     if (body_text && bench_event_proxy_response(200, body_text, &text) != BENCH_EVENT_OK)

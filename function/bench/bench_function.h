@@ -3,9 +3,10 @@
  *
  * A good event answers 200 with body {"operation", "runtime": "c",
  * "duration_ms", "sdk_call_ms", "items_count", "serialize_ms", "http_ms",
- * "parse_ms", "attempts"}; an unknown op (or a payload that is not a JSON
- * object) answers 400 with a message naming the valid ops; a DynamoDB error
- * is a function error whose type is the AWS error code
+ * "parse_ms", "attempts", "connect_ms"} (connect_ms: setting up a new
+ * connection during this call, TCP and TLS; 0 when one was reused); an unknown op (or a payload
+ * that is not a JSON object) answers 400 with a message naming the valid ops; a DynamoDB error is a
+ * function error whose type is the AWS error code
  * ("ResourceNotFoundException") and whose message is DynamoDB's, and a
  * DynamoDB endpoint that cannot be reached is a function error of type
  * "ConnectionError" naming the endpoint.

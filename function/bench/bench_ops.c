@@ -155,6 +155,7 @@ ddb_err_t bench_ops_run(ddb_client_t *client, const char *table, bench_op_t op,
     out->parse_ms = t3 - t2;
     out->sdk_call_ms = t3 - t0;
     out->attempts = resp->attempts;
+    out->connect_ms = resp->new_connections ? (double)resp->connect_us / 1e3 : 0;
 out:
     cJSON_Delete(doc);
     cJSON_free(body);

@@ -26,6 +26,7 @@ typedef struct bench_result {
     int items_count;
     double serialize_ms, http_ms, parse_ms, sdk_call_ms;
     int attempts;
+    double connect_ms; /* TCP (+TLS) setup of a new connection; 0 when reused */
 } bench_result_t;
 
 /* Runs op against table. On DDB_ERR_SERVICE (and transport errors) resp

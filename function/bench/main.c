@@ -4,7 +4,8 @@
  *
  * Environment: TABLE_NAME (default lambda-rust-bench); the AWS_* variables of
  * ddb_config.h; BENCH_WARM_CONNECTION=1 makes one GetItem during init so the
- * first invocation finds the connection (DNS, TCP, TLS) already open. */
+ * first invocation finds the connection (DNS, TCP, TLS) already open;
+ * BENCH_NO_CA_CACHE=1 turns libcurl's CA cache off, to measure what it saves. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,8 @@ int main(void)
         goto out;
     }
     ddb_err_t err = ddb_config_resolve(NULL, NULL, &cfg, &why);
-    if (!err) err = ddb_client_new(cfg, NULL, &client);
+    ddb_client_options_t opts = {.no_ca_cache = env_true("BENCH_NO_CA_CACHE")};
+    if (!err) err = ddb_client_new(cfg, &opts, &client);
     if (err) {
         fprintf(stderr, "bench-function: %s\n", why ? why : ddb_strerror(err));
         lambda_runtime_init_error(rt, "Runtime.ConfigurationError", why ? why : ddb_strerror(err));

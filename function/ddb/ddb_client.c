@@ -129,7 +129,8 @@ ddb_err_t ddb_client_new(ddb_config_t *cfg, const ddb_client_options_t *opts, dd
         /* A CA directory turns libcurl's CA cache off: use the bundle only. */
         rc = curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
         if (!rc && c->cfg->ca_bundle) rc = curl_easy_setopt(h, CURLOPT_CAINFO, c->cfg->ca_bundle);
-        if (!rc) rc = curl_easy_setopt(h, CURLOPT_CA_CACHE_TIMEOUT, 86400L);
+        long cache_s = opts && opts->no_ca_cache ? 0L : 86400L;
+        if (!rc) rc = curl_easy_setopt(h, CURLOPT_CA_CACHE_TIMEOUT, cache_s);
     }
     if (rc) {
         err = DDB_ERR_CONFIG;

@@ -30,6 +30,9 @@ typedef struct ddb_client ddb_client_t;
 typedef struct ddb_client_options {
     long connect_timeout_ms; /* 0: 3000 */
     long timeout_ms;         /* per attempt; 0: 10000 */
+    int no_ca_cache;         /* 1: parse the CA bundle on every new connection
+                                (libcurl's behaviour with a CA directory); for
+                                measuring what the cache saves */
 } ddb_client_options_t;
 
 /* opts may be NULL. */

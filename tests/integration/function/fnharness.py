@@ -310,3 +310,89 @@ def throttled():
 def internal_error():
     return (500, {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
                   "message": "Internal server error"}, {})
+
+
+def make_tls_material(folder):
+    """A self-signed certificate for 127.0.0.1 and a CA bundle made of the
+    system bundle plus it (so verification parses ~145 certificates, as
+    with AWS's endpoints). Returns (cert, key, bundle)."""
+    cert = os.path.join(folder, "cert.pem")
+    key = os.path.join(folder, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    bundle = os.path.join(folder, "bundle.pem")
+    with open(bundle, "wb") as out:
+        system = "/etc/ssl/certs/ca-certificates.crt"
+        if os.path.exists(system):
+            with open(system, "rb") as f:
+                out.write(f.read())
+        with open(cert, "rb") as f:
+            out.write(f.read())
+    return cert, key, bundle
+
+
+class TlsProxy:
+    """TLS on 127.0.0.1:<port> in front of a plain HTTP server: one backend
+    connection per client connection, bytes pumped both ways, so keep-alive
+    behaves as the backend makes it behave."""
+
+    def __init__(self, backend_port, cert, key):
+        import socket
+        import ssl
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(cert, key)
+        self.backend_port = backend_port
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.connections = 0
+        self.running = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        while self.running:
+            try:
+                raw, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(raw, socket), daemon=True).start()
+
+    def _serve(self, raw, socket):
+        try:
+            tls = self.ctx.wrap_socket(raw, server_side=True)
+        except OSError:
+            raw.close()
+            return
+        back = socket.create_connection(("127.0.0.1", self.backend_port))
+
+        def pump(src, dst):
+            try:
+                while True:
+                    data = src.recv(65536)
+                    if not data:
+                        break
+                    dst.sendall(data)
+            except OSError:
+                pass
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        t = threading.Thread(target=pump, args=(back, tls), daemon=True)
+        t.start()
+        pump(tls, back)
+        t.join(5)
+        tls.close()
+        back.close()
+
+    def stop(self):
+        self.running = False
+        self.sock.close()
