@@ -33,11 +33,18 @@ class Emulator:
         self.url = self.server.url
 
     def stop(self):
+        """Stops the emulator; fails on any sanitizer report or unclean exit."""
         out = self.server.stop()
         try:
             os.unlink(self.log_path)
         except OSError:
             pass
+        for needle in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if needle in out:
+                raise AssertionError(f"lambda-emulator reported:\n{out[-6000:]}")
+        if self.server.proc.returncode not in (0, -15):
+            raise AssertionError(f"lambda-emulator exited with {self.server.proc.returncode}:\n"
+                                 f"{out[-3000:]}")
         return out
 
     def alive(self):

@@ -276,12 +276,12 @@ class RieTest(unittest.TestCase):
         results = []
 
         def slow():
-            results.append(self.emu.invoke({"action": "sleep", "ms": 700})[0])
+            results.append(self.emu.invoke({"action": "sleep", "ms": 1500})[0])
 
         threads = [threading.Thread(target=slow) for _ in range(3)]
         for t in threads:
             t.start()
-        time.sleep(0.3)
+        time.sleep(0.7)  # all three busy (cold starts take milliseconds)
         status, h, body = self.emu.invoke({})
         for t in threads:
             t.join()
