@@ -389,5 +389,33 @@ class RieInitTest(unittest.TestCase):
             emu.stop()
 
 
+class QueueTest(unittest.TestCase):
+    """At the concurrency limit, Event invocations wait; sync ones get 429."""
+
+    def test_event_waits_for_capacity(self):
+        import threading
+        emu = Emulator(["--max-concurrency", "1", "--timeout", "5"], [test_runtime()])
+        try:
+            done = []
+            t = threading.Thread(
+                target=lambda: done.append(emu.invoke({"action": "sleep", "ms": 800})))
+            t.start()
+            time.sleep(0.3)
+            status, h, _ = emu.invoke({"action": "log", "text": "queued event ran"},
+                                      headers={"X-Amz-Invocation-Type": "Event"})
+            self.assertEqual(status, 202)
+            rid = h["x-amzn-requestid"]
+            self.assertEqual(emu.invoke({})[0], 429)  # still at the limit
+            self.assertNotIn(f"START RequestId: {rid}", emu.log())  # it waits
+            t.join()
+            self.assertEqual(done[0][0], 200)
+            text = emu.wait_log(f"REPORT RequestId: {rid}")
+            self.assertIn("queued event ran", text)
+            # The event ran on the same, warm environment.
+            self.assertIsNone(init_duration(report_of(text, rid)))
+        finally:
+            emu.stop()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
