@@ -47,6 +47,8 @@ VOLATILE = {
 }
 
 
+ARN_PREFIX = r"arn:aws:dynamodb:[a-z0-9-]+:[0-9]{12}:table/"
+
 # Present in one server's answers and not the other's: optional ("name?").
 OPTIONAL_VOLATILE = {
     "LastIncreaseDateTime": {"$type": "number"},
@@ -82,8 +84,9 @@ def sign(method, url, headers, body):
         now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         return dict(headers, **{
             "X-Amz-Date": now,
-            "Authorization": f"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/{now[:8]}/us-east-1/"
-                             "dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0" * 64})
+            "Authorization": (f"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/{now[:8]}/us-east-1/"
+                              "dynamodb/aws4_request, SignedHeaders=host;x-amz-date, "
+                              "Signature=" + "0" * 64)})
     req = AWSRequest(method=method, url=url, data=body, headers=headers)
     SigV4Auth(Credentials("AKIDEXAMPLE", "secret"), "dynamodb", "us-east-1").add_auth(req)
     return dict(req.headers.items())
@@ -276,7 +279,8 @@ def run_case(client, case, name):
             failures.append(f"{what}: body is not JSON: {data[:200]!r}")
             continue
         if status != exp["status"]:
-            failures.append(f"{what}: status {status}, expected {exp['status']}; body {data[:300]!r}")
+            failures.append(f"{what}: status {status}, expected {exp['status']}; "
+                            f"body {data[:300]!r}")
             continue
         if REFERENCE == "dynamodb-local":
             body = normalize_local(body)
@@ -302,7 +306,7 @@ def volatile(body):
                 out[k] = VOLATILE[k]
             elif k == "TableArn" and isinstance(v, str):
                 name = v.rsplit("/", 1)[-1]
-                out[k] = {"$regex": r"arn:aws:dynamodb:[a-z0-9-]+:[0-9]{12}:table/" + re.escape(name)}
+                out[k] = {"$regex": ARN_PREFIX + re.escape(name)}
             elif k in ("SS", "NS", "BS") and isinstance(v, list) and len(v) > 1:
                 out[k] = {"$unordered": v}
             else:
