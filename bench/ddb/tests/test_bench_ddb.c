@@ -402,6 +402,23 @@ static void report_skipped_column(void)
     CHECK(ok);
 }
 
+static void report_unmeasured_is_a_dash(void)
+{
+    /* A server reached by --url, without --pid: no start-up, no memory. */
+    result_t rs[1] = {sample_result("byurl", 1, 0)};
+    rs[0].startup_ms = -1;
+    rs[0].rss_kb = rs[0].hwm_kb = -1;
+    char *text = render(rs, 1, NULL);
+    const char *row = strstr(text, "RSS after the load");
+    const char *start = strstr(text, "start-up to first answer");
+    int ok = row && start && !strstr(text, "FAIL") &&
+             strstr(row, " -\n") == strchr(row, '\n') - 2 &&
+             strstr(start, " -\n") == strchr(start, '\n') - 2;
+    if (!ok) fprintf(stderr, "%s", text);
+    free(text);
+    CHECK(ok);
+}
+
 int main(int argc, char **argv)
 {
     static const test_case_t cases[] = {
@@ -424,6 +441,7 @@ int main(int argc, char **argv)
         TEST_CASE(report_table_text),
         TEST_CASE(report_goals_missed),
         TEST_CASE(report_skipped_column),
+        TEST_CASE(report_unmeasured_is_a_dash),
     };
     return test_main(cases, sizeof cases / sizeof *cases, argc, argv);
 }
