@@ -14,10 +14,11 @@ Targets:
                      the steps' "expect_local" answers replace "expect", for the
                      few places where DynamoDB Local knowingly differs from AWS.
 
-Modes (for writing cases, against DDB_ENDPOINT):
+Modes (for writing cases):
   test_cases.py --record CASE...   fill in each step that has no "expect" with
-                                   what the server answered (review afterwards)
+                                   what DDB_ENDPOINT answered (review afterwards)
   test_cases.py --show CASE...     print every answer next to its expectation
+                                   (DDB_ENDPOINT, or the built shim)
 """
 import datetime
 import glob
@@ -505,8 +506,12 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] in ("--record", "--show"):
         files = [p if os.path.exists(p) else os.path.join(CASE_DIR, p) for p in sys.argv[2:]]
         files = files or CASE_FILES
-        c = Client(os.environ["DDB_ENDPOINT"])
-        record(c, files, sys.argv[1] == "--show")
-        c.close()
+        if sys.argv[1] == "--record" and not os.environ.get("DDB_ENDPOINT"):
+            sys.exit("--record needs DDB_ENDPOINT (the reference server to record from)")
+        c = Target.start()  # --show without DDB_ENDPOINT shows the built shim's answers
+        try:
+            record(c, files, sys.argv[1] == "--show")
+        finally:
+            Target.stop()
         sys.exit(0)
     unittest.main(verbosity=2)
