@@ -107,10 +107,14 @@ static void out_add(outbuf_t *ob, const char *p, size_t n)
     ob->len += n;
 }
 
-static void out_flush(sched_t *s, outbuf_t *ob)
+/* Drops the scheduler lock and writes ob. The output lock is taken before
+ * the scheduler lock is released, so lines reach the log in the order they
+ * were produced (END/REPORT never overtake the function's own output). */
+static void unlock_and_flush(sched_t *s, outbuf_t *ob)
 {
     if (ob->len && s->cfg.log_fd >= 0) {
         pthread_mutex_lock(&s->out_lock);
+        pthread_mutex_unlock(&s->lock);
         for (size_t off = 0; off < ob->len;) {
             ssize_t n = write(s->cfg.log_fd, ob->data + off, ob->len - off);
             if (n < 0 && errno == EINTR) continue;
@@ -118,6 +122,8 @@ static void out_flush(sched_t *s, outbuf_t *ob)
             off += (size_t)n;
         }
         pthread_mutex_unlock(&s->out_lock);
+    } else {
+        pthread_mutex_unlock(&s->lock);
     }
     free(ob->data);
     ob->data = NULL;
@@ -592,8 +598,7 @@ static void on_next(void *ctx, httpd_req_t *req)
         if (s->cfg.freeze) sandbox_freeze(e->sb);
         arm_timer(e, now + (uint64_t)s->cfg.idle_timeout_ms * 1000000u);
     }
-    pthread_mutex_unlock(&s->lock);
-    out_flush(s, &ob);
+    unlock_and_flush(s, &ob);
 }
 
 /* The invocation a /response or /error names, or NULL (InvalidRequestID). */
@@ -625,19 +630,17 @@ static void on_response(void *ctx, httpd_req_t *req, const char *id)
         outcome_t oc = {strdup(doc), sizeof doc - 1, "Unhandled", "error",
                         "Function.ResponseSizeTooLarge"};
         finish_locked(e, &oc, &ob);
-        pthread_mutex_unlock(&s->lock);
         rapi_reply_error(req, 413, "RequestEntityTooLarge",
                          "Exceeded maximum allowed payload size (6291556 bytes).");
-        out_flush(s, &ob);
+        unlock_and_flush(s, &ob);
         return;
     }
     char *copy = malloc(len + 1);
     if (copy) memcpy(copy, body, len + 1);
     outcome_t oc = {copy, copy ? len : 0, NULL, NULL, NULL};
     finish_locked(e, &oc, &ob);
-    pthread_mutex_unlock(&s->lock);
     rapi_reply_accepted(req);
-    out_flush(s, &ob);
+    unlock_and_flush(s, &ob);
 }
 
 /* The error document a runtime posted, or one built from its header. */
@@ -647,7 +650,8 @@ static outcome_t posted_error(httpd_req_t *req)
     const char *body = httpd_req_body(req, &len);
     const char *hdr = httpd_req_header(req, "Lambda-Runtime-Function-Error-Type");
     cJSON *doc = len ? cJSON_ParseWithLength(body, len) : NULL;
-    if (!cJSON_IsObject(doc)) {
+    int as_posted = cJSON_IsObject(doc);
+    if (!as_posted) {
         cJSON_Delete(doc);
         doc = cJSON_CreateObject();
         cJSON_AddStringToObject(doc, "errorMessage", len ? body : "");
@@ -659,7 +663,9 @@ static outcome_t posted_error(httpd_req_t *req)
              cJSON_IsString(t) ? t->valuestring
              : hdr             ? hdr
                                : "Runtime.Unknown");
-    char *out = cJSON_PrintUnformatted(doc);
+    /* A JSON document reaches the caller byte for byte, as on Lambda. */
+    char *out = as_posted ? malloc(len + 1) : cJSON_PrintUnformatted(doc);
+    if (as_posted && out) memcpy(out, body, len + 1);
     cJSON_Delete(doc);
     outcome_t oc = {out, out ? strlen(out) : 0, "Unhandled", "error", type};
     return oc;
@@ -678,9 +684,8 @@ static void on_error(void *ctx, httpd_req_t *req, const char *id)
     }
     outcome_t oc = posted_error(req);
     finish_locked(e, &oc, &ob);
-    pthread_mutex_unlock(&s->lock);
     rapi_reply_accepted(req);
-    out_flush(s, &ob);
+    unlock_and_flush(s, &ob);
 }
 
 static void on_init_error(void *ctx, httpd_req_t *req)
@@ -701,9 +706,8 @@ static void on_init_error(void *ctx, httpd_req_t *req)
         finish_locked(e, &oc, &ob);
     }
     kill_env_locked(e, KILL_INIT_ERROR);
-    pthread_mutex_unlock(&s->lock);
     rapi_reply_accepted(req);
-    out_flush(s, &ob);
+    unlock_and_flush(s, &ob);
 }
 
 /* Timer expiry: timeout, init limit, idle reclaim. */
@@ -828,8 +832,7 @@ static void *supervise(void *arg)
         }
         int exited = pfd[0].revents && sandbox_reap(e->sb, &status);
         if (exited) on_exit_locked(e, status, &ob);
-        pthread_mutex_unlock(&s->lock);
-        out_flush(s, &ob);
+        unlock_and_flush(s, &ob);
         if (exited) break;
     }
     /* The listener's handlers may still run until it stops; they see DEAD. */
@@ -837,8 +840,7 @@ static void *supervise(void *arg)
     outbuf_t ob = {0};
     pthread_mutex_lock(&s->lock);
     drain_log(e, &ob);
-    pthread_mutex_unlock(&s->lock);
-    out_flush(s, &ob);
+    unlock_and_flush(s, &ob);
     sandbox_free(e->sb);
     close(e->timer_fd);
     fn_config_release(e->cfg);
@@ -898,8 +900,7 @@ sched_err_t sched_invoke(sched_t *s, sched_invoke_t *in)
             err = SCHED_ERR_THROTTLED;
         }
     }
-    pthread_mutex_unlock(&s->lock);
-    out_flush(s, &ob);
+    unlock_and_flush(s, &ob);
     if (err != SCHED_OK) {
         inv->client = NULL;
         inv_free(inv);
