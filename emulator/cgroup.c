@@ -1,6 +1,7 @@
 /* cgroup: v1 memory, cpu and freezer groups for one environment. */
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -223,4 +224,29 @@ void cgroup_destroy(cgroup_t *cg)
             usleep(1000);
     }
     free(cg);
+}
+
+void cgroup_sweep_stale(const char *root, const char *parent)
+{
+    static const char *ctls[] = {"memory", "cpu", "freezer"};
+    for (size_t i = 0; i < sizeof ctls / sizeof ctls[0]; i++) {
+        char dir[CG_PATH_MAX];
+        snprintf(dir, sizeof dir, "%s/%s/%s", root, ctls[i], parent);
+        DIR *d = opendir(dir);
+        if (!d) continue;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            char *end;
+            long pid = strtol(de->d_name, &end, 10);
+            if (end == de->d_name || *end != '-' || pid <= 0) continue;
+            if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+            char path[CG_PATH_MAX + 256];
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            kill_listed(path);
+            if (strcmp(ctls[i], "freezer") == 0) write_file(path, "freezer.state", "THAWED");
+            for (int tries = 0; tries < 100 && rmdir(path) != 0 && errno == EBUSY; tries++)
+                usleep(1000);
+        }
+        closedir(d);
+    }
 }

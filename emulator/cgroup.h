@@ -45,6 +45,11 @@ cgroup_err_t cgroup_create(const char *root, const char *parent, const char *nam
                            unsigned memory_mb, cgroup_t **out);
 void cgroup_destroy(cgroup_t *cg);
 
+/* Removes groups under <root>/<ctl>/<parent> named "<pid>-..." whose pid is
+ * not a running process (left by an emulator that was killed), killing any
+ * process still in them. */
+void cgroup_sweep_stale(const char *root, const char *parent);
+
 /* Mask of the controllers this group actually has. */
 unsigned cgroup_has(const cgroup_t *cg);
 

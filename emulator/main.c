@@ -1,5 +1,6 @@
 /* lambda-emulator: options, start, wait for a signal, stop. */
 #define _GNU_SOURCE
+#include "cgroup.h"
 #include "functions.h"
 #include "invoke_api.h"
 #include "scheduler.h"
@@ -246,6 +247,7 @@ int main(int argc, char **argv)
         }
     }
     int have_cg = cgroups && access(cgroup_root, W_OK) == 0;
+    if (have_cg) cgroup_sweep_stale(cgroup_root, "lambda-emulator");
     sched_config_t sc = {
         .max_concurrency = max_conc,
         .idle_timeout_ms = idle * 1000u,
