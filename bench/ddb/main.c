@@ -40,6 +40,7 @@
 #define SEED_ITEMS 25
 #define PUT_KEYS 100 /* PutItem cycles over this many keys, overwriting */
 #define WARMUP_SECONDS 1
+#define REQUEST_TIMEOUT_MS 10000 /* a hung server fails the run instead of stalling it */
 
 typedef struct options {
     const char *url, *name, *out, *log, *skip;
@@ -342,7 +343,7 @@ static void run(const char *url, pid_t pid, const options_t *o, result_t *r)
     const void *put_args[PUT_KEYS] = {0}, *get_args[SEED_ITEMS] = {0}, *none[1] = {0};
     char get_keys[SEED_ITEMS][64];
 
-    if (wire_open(url, 30000, &c) != WIRE_OK) {
+    if (wire_open(url, REQUEST_TIMEOUT_MS, &c) != WIRE_OK) {
         fail(r, "setup", "cannot set up libcurl");
         goto done;
     }
@@ -540,6 +541,8 @@ int main(int argc, char **argv)
             pid = child_pid;
             se = server_wait_ready(srv, url, o.startup_timeout, &r.startup_ms);
         }
+        procmem_t idle;
+        if (se == SERVER_OK && procmem_read(pid, &idle) == PROCMEM_OK) r.idle_rss_kb = idle.rss_kb;
         if (se != SERVER_OK) {
             char why[200];
             snprintf(why, sizeof why, "%s%s%s", server_strerror(se), srv ? " " : "",
@@ -551,6 +554,8 @@ int main(int argc, char **argv)
         }
     } else if (o.url) {
         snprintf(url, sizeof url, "%s", o.url);
+        procmem_t idle;
+        if (pid > 0 && procmem_read(pid, &idle) == PROCMEM_OK) r.idle_rss_kb = idle.rss_kb;
     }
     if (!r.failed && !r.skipped) run(url, pid, &o, &r);
     server_stop(srv);

@@ -24,7 +24,7 @@ void result_init(result_t *r, const char *server)
     memset(r, 0, sizeof *r);
     snprintf(r->server, sizeof r->server, "%s", server);
     r->startup_ms = -1;
-    r->rss_kb = r->hwm_kb = -1;
+    r->rss_kb = r->hwm_kb = r->idle_rss_kb = -1;
 }
 
 /* The server and process names are single words; the note takes the rest of
@@ -39,7 +39,7 @@ result_err_t result_write(FILE *f, const result_t *r)
     fprintf(f, "state %s\n", r->skipped ? "skipped" : r->failed ? "failed" : "ok");
     fprintf(f, "startup_ms %.3f\n", r->startup_ms);
     fprintf(f, "connections %ld\n", r->connections);
-    fprintf(f, "memory %lu %ld %ld %s\n", r->items, r->rss_kb, r->hwm_kb,
+    fprintf(f, "memory %lu %ld %ld %ld %s\n", r->items, r->rss_kb, r->hwm_kb, r->idle_rss_kb,
             r->process[0] ? r->process : "-");
     for (int i = 0; i < RESULT_NOPS; i++) {
         const result_op_figures_t *o = &r->ops[i];
@@ -79,8 +79,8 @@ result_err_t result_read(FILE *f, result_t *out)
             if (!r.skipped && !r.failed && strcmp(state, "ok") != 0) return RESULT_EFORMAT;
         } else if (sscanf(line, "startup_ms %lf", &r.startup_ms) == 1) {
         } else if (sscanf(line, "connections %ld", &r.connections) == 1) {
-        } else if (sscanf(line, "memory %lu %ld %ld %31s", &r.items, &r.rss_kb, &r.hwm_kb, proc) ==
-                   4) {
+        } else if (sscanf(line, "memory %lu %ld %ld %ld %31s", &r.items, &r.rss_kb, &r.hwm_kb,
+                          &r.idle_rss_kb, proc) == 5) {
             snprintf(r.process, sizeof r.process, "%s", strcmp(proc, "-") == 0 ? "" : proc);
         } else if (strncmp(line, "op ", 3) == 0) {
             result_op_figures_t o = {0};

@@ -46,7 +46,8 @@ typedef struct result {
     double startup_ms;   /* < 0: not measured */
     long connections;    /* TCP connections the client opened */
     unsigned long items; /* items loaded before memory was read */
-    long rss_kb, hwm_kb; /* < 0: not measured */
+    long rss_kb, hwm_kb; /* after the load; < 0: not measured */
+    long idle_rss_kb;    /* VmRSS once it first answered; < 0: not measured */
     char process[32];    /* the measured process's name */
     result_op_figures_t ops[RESULT_NOPS];
 } result_t;

@@ -274,6 +274,7 @@ static result_t sample_result(const char *server, double p50_scale, long rss_kb)
     r.items = 15000;
     r.rss_kb = rss_kb;
     r.hwm_kb = rss_kb + 100;
+    r.idle_rss_kb = rss_kb / 4;
     snprintf(r.process, sizeof r.process, "proc-%s", server);
     for (int op = 0; op < RESULT_NOPS; op++) {
         r.ops[op].measured = 1;
@@ -302,7 +303,8 @@ static void result_round_trip(void)
     CHECK_STR(back.server, "moto");
     CHECK(back.failed == 1 && back.skipped == 0);
     CHECK(back.startup_ms == 37.5);
-    CHECK(back.rss_kb == 80000 && back.hwm_kb == 80100 && back.items == 15000);
+    CHECK(back.rss_kb == 80000 && back.hwm_kb == 80100 && back.idle_rss_kb == 20000);
+    CHECK(back.items == 15000);
     CHECK_STR(back.process, "proc-moto");
     CHECK(back.ops[RESULT_QUERY].failed == 1 && back.ops[RESULT_GET].failed == 0);
     CHECK(back.ops[RESULT_BATCH].p99_us == 300.0);
@@ -402,12 +404,27 @@ static void report_skipped_column(void)
     CHECK(ok);
 }
 
+static void report_partial_load_has_no_memory_figure(void)
+{
+    result_t rs[2] = {sample_result("shim", 1, 20000), sample_result("slow", 1, 10000)};
+    rs[1].items = 9000; /* stopped early: 10 MB after 9000 items says nothing */
+    rs[1].failed = 1;
+    char *text = render(rs, 2, "shim");
+    const char *row = strstr(text, "RSS after the load");
+    char line[256] = "";
+    if (row) sscanf(row, "%255[^\n]", line);
+    int ok = row && strstr(line, "19.5") && strstr(line, "           -") && !strstr(line, "9.8");
+    if (!ok) fprintf(stderr, "%s", text);
+    free(text);
+    CHECK(ok);
+}
+
 static void report_unmeasured_is_a_dash(void)
 {
     /* A server reached by --url, without --pid: no start-up, no memory. */
     result_t rs[1] = {sample_result("byurl", 1, 0)};
     rs[0].startup_ms = -1;
-    rs[0].rss_kb = rs[0].hwm_kb = -1;
+    rs[0].rss_kb = rs[0].hwm_kb = rs[0].idle_rss_kb = -1;
     char *text = render(rs, 1, NULL);
     const char *row = strstr(text, "RSS after the load");
     const char *start = strstr(text, "start-up to first answer");
@@ -442,6 +459,7 @@ int main(int argc, char **argv)
         TEST_CASE(report_goals_missed),
         TEST_CASE(report_skipped_column),
         TEST_CASE(report_unmeasured_is_a_dash),
+        TEST_CASE(report_partial_load_has_no_memory_figure),
     };
     return test_main(cases, sizeof cases / sizeof *cases, argc, argv);
 }

@@ -33,8 +33,8 @@ def read_result(path):
                 out["ops"][name] = {"state": state, "count": int(count), "p50": float(p50),
                                     "p99": float(p99), "ops": float(ops)}
             elif words[0] == "memory":
-                out["items"], out["rss_kb"], out["hwm_kb"] = map(int, words[1:4])
-                out["process"] = words[4]
+                out["items"], out["rss_kb"], out["hwm_kb"], out["idle_kb"] = map(int, words[1:5])
+                out["process"] = words[5]
             elif words[0] == "note":
                 out["note"] = " ".join(words[1:])
             elif words[0] != "end":
@@ -99,7 +99,7 @@ class BenchDdb(unittest.TestCase):
             self.assertGreater(o["ops"], 0, op)
         self.assertGreater(float(r["startup_ms"]), 0)
         self.assertEqual(r["items"], 300)
-        self.assertTrue(0 < r["rss_kb"] <= r["hwm_kb"])
+        self.assertTrue(0 < r["idle_kb"] <= r["rss_kb"] <= r["hwm_kb"])
         self.assertTrue(r["process"].startswith("python"), r["process"])
         self.assertEqual(r["connections"], "1")  # one keep-alive connection throughout
 
