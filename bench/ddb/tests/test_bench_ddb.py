@@ -226,16 +226,20 @@ class RunSh(unittest.TestCase):
                 sys.executable, os.path.join(HERE, "fake_ddb.py"), " ".join(fake_args)))
         os.chmod(path, 0o755)
 
-    def run_sh(self, servers, timeout=300):
-        env = dict(self.env, BENCH_DDB_SERVERS=servers)
+    def run_sh(self, servers, timeout=300, **extra):
+        env = dict(self.env, BENCH_DDB_SERVERS=servers, **extra)
         return subprocess.run(["bash", RUN_SH, self.bin], env=env, capture_output=True,
                               text=True, timeout=timeout)
 
     def test_side_by_side_with_a_peer(self):
         self.shim()
         peer = "moto" if shutil.which("moto_server") else "dynalite"
-        p = self.run_sh("shim " + peer)
+        keep = os.path.join(self.tmp, "keep")
+        p = self.run_sh("shim " + peer, BENCH_DDB_KEEP=keep)
         self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
+        with open(os.path.join(keep, "table.txt")) as f:
+            self.assertIn(f.read().strip(), p.stdout)
+        self.assertEqual(read_result(os.path.join(keep, "shim.result"))["state"], "ok")
         head = [l for l in p.stdout.splitlines() if l.startswith("p50 latency")][0].split()
         self.assertEqual(head[3:5], ["shim", peer])
         self.assertIn("shim: ok", p.stdout)
