@@ -38,8 +38,10 @@ const char *sandbox_strerror(sandbox_err_t err)
     return "unknown error";
 }
 
-/* Only async-signal-safe calls between fork and exec. */
-static void child_exec(const sandbox_config_t *cfg, const int *procs, int log_w)
+/* Runs in a vfork child: it shares the parent's memory until execve, so it
+ * only makes system calls and writes to its own stack. */
+static void __attribute__((noreturn))
+child_exec(const sandbox_config_t *cfg, const int *procs, int log_w)
 {
     setpgid(0, 0);
     for (int i = 0; procs && procs[i] >= 0; i++)
@@ -59,11 +61,21 @@ static void child_exec(const sandbox_config_t *cfg, const int *procs, int log_w)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     execve(cfg->argv[0], cfg->argv, cfg->envp);
-    static const char msg[] = "sandbox: cannot execute the runtime: ";
-    const char *why = strerror(errno); /* not async-signal-safe in theory; glibc's is */
-    if (write(2, msg, sizeof msg - 1) < 0 || write(2, why, strlen(why)) < 0 || write(2, "\n", 1))
-        _exit(127);
+    char msg[] = "sandbox: cannot execute the runtime (errno    )\n";
+    int e = errno, at = (int)sizeof msg - 4; /* digits right-aligned before ')' */
+    do msg[at--] = (char)('0' + e % 10);
+    while ((e /= 10) && at > 0);
+    if (write(2, msg, sizeof msg - 1) < 0) _exit(127);
     _exit(127);
+}
+
+/* vfork: no copy of the emulator's page tables on the cold-start path. Kept
+ * apart so no local of the caller lives across it. */
+static pid_t start_child(const sandbox_config_t *cfg, const int *procs, int log_w)
+{
+    pid_t pid = vfork();
+    if (pid == 0) child_exec(cfg, procs, log_w);
+    return pid;
 }
 
 sandbox_err_t sandbox_spawn(const sandbox_config_t *cfg, sandbox_t **out)
@@ -84,9 +96,8 @@ sandbox_err_t sandbox_spawn(const sandbox_config_t *cfg, sandbox_t **out)
     }
     if (pipe2(pipefd, O_CLOEXEC) != 0) goto fail;
     const int *procs = sb->cg ? cgroup_procs_fds(sb->cg) : NULL;
-    pid_t pid = fork();
+    pid_t pid = start_child(cfg, procs, pipefd[1]);
     if (pid < 0) goto fail;
-    if (pid == 0) child_exec(cfg, procs, pipefd[1]);
     sb->pid = pid;
     setpgid(pid, pid); /* also here, so the group exists before we signal it */
     close(pipefd[1]);
