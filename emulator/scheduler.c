@@ -155,13 +155,32 @@ static uint64_t epoch_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* Request and trace ids need uniqueness, not secrecy: a per-thread
+ * xorshift seeded once from getrandom keeps syscalls off the invoke path. */
+static uint64_t next_random(void)
+{
+    static __thread uint64_t state;
+    if (!state) {
+        if (getrandom(&state, sizeof state, 0) != sizeof state) state = mono_ns();
+        state |= 1;
+    }
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+}
+
 static void random_hex(char *out, size_t nbytes)
 {
-    unsigned char r[32];
-    if (nbytes > sizeof r) nbytes = sizeof r;
-    if (getrandom(r, nbytes, 0) != (ssize_t)nbytes)
-        for (size_t i = 0; i < nbytes; i++) r[i] = (unsigned char)(rand() & 0xff);
-    for (size_t i = 0; i < nbytes; i++) sprintf(out + 2 * i, "%02x", r[i]);
+    static const char digits[] = "0123456789abcdef";
+    uint64_t r = 0;
+    for (size_t i = 0; i < nbytes; i++) {
+        if (i % 8 == 0) r = next_random();
+        out[2 * i] = digits[(r >> 4) & 15];
+        out[2 * i + 1] = digits[r & 15];
+        r >>= 8;
+    }
+    out[2 * nbytes] = '\0';
 }
 
 static void make_uuid(char out[40])
@@ -507,6 +526,20 @@ fail:
     inv_free(inv);
 }
 
+/* Keeps at most max_concurrency idle environments: before a cold start,
+ * the least recently used idle one beyond that goes. */
+static void reclaim_idle_locked(sched_t *s)
+{
+    unsigned idle = 0;
+    env_t *oldest = NULL;
+    for (env_t *e = s->envs; e; e = e->next) {
+        if (e->state != ENV_IDLE) continue;
+        idle++;
+        if (!oldest || e->idle_since < oldest->idle_since) oldest = e;
+    }
+    if (oldest && idle >= s->cfg.max_concurrency) kill_env_locked(oldest, KILL_IDLE);
+}
+
 /* Runs inv on a warm environment, a finishing one, or a new one. Returns
  * SCHED_ERR_THROTTLED (inv untouched) when none is allowed. */
 static sched_err_t submit_locked(sched_t *s, invocation_t *inv, outbuf_t *ob)
@@ -529,6 +562,7 @@ static sched_err_t submit_locked(sched_t *s, invocation_t *inv, outbuf_t *ob)
         return SCHED_OK;
     }
     if (busy_locked(s) >= s->cfg.max_concurrency) return SCHED_ERR_THROTTLED;
+    reclaim_idle_locked(s);
     spawn_locked(s, inv, ob);
     return SCHED_OK;
 }
@@ -597,6 +631,7 @@ static void on_next(void *ctx, httpd_req_t *req)
         e->idle_since = now;
         if (s->cfg.freeze) sandbox_freeze(e->sb);
         arm_timer(e, now + (uint64_t)s->cfg.idle_timeout_ms * 1000000u);
+        if (s->queue) pump_locked(s, &ob); /* capacity freed for other functions */
     }
     unlock_and_flush(s, &ob);
 }
