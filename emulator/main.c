@@ -267,12 +267,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "lambda-emulator: %s:%u: %s\n", host, port, invoke_api_strerror(ae));
         goto out;
     }
-    fprintf(stderr, "lambda-emulator: Invoke API on http://%s:%u (cgroups: %s, freeze: %s)\n", host,
-            invoke_api_port(api),
-            have_cg ? (cpu_limit ? "memory cpu freezer" : "memory freezer") : "off",
-            !freeze   ? "off"
-            : have_cg ? "cgroup freezer"
-                      : "SIGSTOP");
+    /* Say which v1 controllers environments will get (each one is optional). */
+    char ctl_path[PATH_MAX], ctls[64] = "";
+    static const char *names[] = {"memory", "cpu", "freezer"};
+    int frz = 0;
+    for (int i = 0; i < 3 && have_cg; i++) {
+        snprintf(ctl_path, sizeof ctl_path, "%s/%s", cgroup_root, names[i]);
+        if ((i == 1 && !cpu_limit) || access(ctl_path, W_OK) != 0) continue;
+        strcat(ctls, *ctls ? " " : "");
+        strcat(ctls, names[i]);
+        frz |= i == 2;
+    }
+    fprintf(stderr, "lambda-emulator: Invoke API on http://%s:%u (cgroups: %s; freeze: %s)\n", host,
+            invoke_api_port(api), *ctls ? ctls : "none",
+            !freeze ? "off"
+            : frz   ? "cgroup freezer"
+                    : "SIGSTOP/SIGCONT");
     int sig;
     sigwait(&set, &sig);
     rc = 0;
