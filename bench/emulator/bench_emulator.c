@@ -9,6 +9,11 @@
  *       line (spawn -> first /next, the emulator's clock) minus the runtime's
  *       own main() -> first /next; then {"action":"crash","code":0} retires
  *       the environment so the next invoke is cold again.
+ *   bench-emulator spawn RUNTIME COUNT
+ *       the bare process start of the runtime without any emulator:
+ *       posix_spawn -> exit of RUNTIME with no AWS_LAMBDA_RUNTIME_API (the
+ *       test runtime exits at once). Part of "cold" above is this cost,
+ *       which any way of starting the runtime pays.
  *   bench-emulator rss PID
  *       VmRSS and VmHWM of the emulator process.
  *
@@ -17,15 +22,18 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -271,6 +279,39 @@ static int cold(int port, int count)
     return 0;
 }
 
+static int spawn_cost(const char *path, int count)
+{
+    double *v = calloc((size_t)count, sizeof *v);
+    int n = 0;
+    for (int i = 0; i < count; i++) {
+        char *argv[] = {(char *)path, NULL};
+        char *envp[] = {NULL};
+        pid_t pid;
+        int fd = open("/dev/null", O_WRONLY);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, fd, 2);
+        uint64_t t0 = now_ns();
+        if (posix_spawn(&pid, path, &fa, NULL, argv, envp) == 0) {
+            waitpid(pid, NULL, 0);
+            v[n++] = (double)(now_ns() - t0) / 1e6;
+        }
+        posix_spawn_file_actions_destroy(&fa);
+        close(fd);
+    }
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    if (n)
+        printf("spawn runtime process start alone (posix_spawn -> exit): median %.2f ms\n",
+               v[n / 2]);
+    free(v);
+    return n ? 0 : 1;
+}
+
 static int rss(long pid)
 {
     char path[64], buf[4096];
@@ -292,7 +333,8 @@ int main(int argc, char **argv)
         return warm(atoi(argv[2]), atoi(argv[3]), atof(argv[4]));
     if (argc >= 4 && strcmp(argv[1], "cold") == 0) return cold(atoi(argv[2]), atoi(argv[3]));
     if (argc >= 3 && strcmp(argv[1], "rss") == 0) return rss(atol(argv[2]));
+    if (argc >= 4 && strcmp(argv[1], "spawn") == 0) return spawn_cost(argv[2], atoi(argv[3]));
     fprintf(stderr, "usage: bench-emulator warm PORT CONCURRENCY SECONDS | cold PORT COUNT | "
-                    "rss PID\n");
+                    "spawn RUNTIME COUNT | rss PID\n");
     return 2;
 }

@@ -23,4 +23,5 @@ echo "lambda-emulator figures (${EMU_OPTS:-cgroups on}; $(nproc) cores; ${secs}s
 "$bin/bench-emulator" warm "$port" 1 "$secs"
 "$bin/bench-emulator" warm "$port" 2 "$secs"
 "$bin/bench-emulator" cold "$port" 50
+"$bin/bench-emulator" spawn "$bin/test-runtime" 50
 "$bin/bench-emulator" rss "$emu"
