@@ -228,6 +228,7 @@ static void do_invoke(invoke_api_t *api, httpd_req_t *req, const char *name, con
         .payload = payload,
         .len = len ? len : 2,
         .client_context = ctx,
+        .qualifier = qual,
         .log_tail = log_type && strcmp(log_type, "Tail") == 0,
     };
     sched_err_t err = sched_invoke(api->sched, &inv);

@@ -46,6 +46,7 @@ typedef struct invocation {
     char *payload;
     size_t len;
     char *client_context;
+    char *invoked_arn; /* the function ARN, with the caller's qualifier */
     int tail;
     uint64_t t_sent;      /* monotonic ns the runtime got it */
     uint64_t deadline_ns; /* monotonic */
@@ -207,6 +208,7 @@ static void inv_free(invocation_t *inv)
     fn_config_release(inv->cfg);
     free(inv->payload);
     free(inv->client_context);
+    free(inv->invoked_arn);
     free(inv);
 }
 
@@ -338,7 +340,7 @@ static void send_event_locked(env_t *e, outbuf_t *ob)
     rapi_event_t ev = {
         .request_id = inv->id,
         .deadline_ms = epoch_ms() + (uint64_t)inv->cfg->timeout_s * 1000u,
-        .function_arn = inv->cfg->arn,
+        .function_arn = inv->invoked_arn ? inv->invoked_arn : inv->cfg->arn,
         .trace_id = trace,
         .client_context = inv->client_context,
         .payload = inv->payload,
@@ -915,6 +917,9 @@ sched_err_t sched_invoke(sched_t *s, sched_invoke_t *in)
     inv->tail = in->log_tail;
     inv->client = in->type == SCHED_REQUEST_RESPONSE ? in->client : NULL;
     inv->client_context = in->client_context ? strdup(in->client_context) : NULL;
+    if (in->qualifier && *in->qualifier &&
+        asprintf(&inv->invoked_arn, "%s:%s", in->cfg->arn, in->qualifier) < 0)
+        inv->invoked_arn = NULL;
     in->cfg = NULL;
     in->payload = NULL;
 

@@ -63,6 +63,7 @@ typedef struct sched_invoke {
     char *payload;       /* malloc'd, taken */
     size_t len;
     const char *client_context; /* decoded JSON or NULL; copied */
+    const char *qualifier;      /* as the caller named it ("" or NULL: none) */
     int log_tail;               /* X-Amz-Log-Type: Tail */
     char request_id[40];        /* out: the invocation's id */
 } sched_invoke_t;

@@ -104,6 +104,9 @@ class RieTest(unittest.TestCase):
         got = json.loads(body)
         self.assertEqual(json.loads(got["client_context"]), ctx)
         self.assertEqual(got["arn"], "arn:aws:lambda:us-east-1:000000000000:function:function")
+        _, _, body = self.emu.invoke({"action": "context"}, function="function:$LATEST")
+        self.assertEqual(json.loads(body)["arn"],
+                         "arn:aws:lambda:us-east-1:000000000000:function:function:$LATEST")
         status, h, body = self.emu.invoke({}, headers={"X-Amz-Client-Context": "%%%"})
         self.assertEqual(status, 400)
         self.assertEqual(h["x-amzn-errortype"], "InvalidParameterValueException")
