@@ -29,7 +29,7 @@ def install_ric():
     log = os.path.join(prefix, "npm-install.log")
     with open(log, "w") as f:
         p = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", prefix,
-                            "aws-lambda-ric"], stdout=f, stderr=subprocess.STDOUT, timeout=540)
+                            "aws-lambda-ric"], stdout=f, stderr=subprocess.STDOUT, timeout=840)
     if p.returncode != 0 or not os.path.exists(entry):
         return None, f"npm install aws-lambda-ric failed (exit {p.returncode}); see {log}"
     return entry, None
