@@ -27,6 +27,8 @@ typedef enum ddb_code {
 typedef struct ddb_error {
     ddb_code_t code;
     char msg[4096]; /* empty: the error document has no message */
+    char *extra;    /* malloc'd JSON members added to the error document, or NULL
+                       (the Item of a failed condition); freed by its reader */
 } ddb_error_t;
 
 const char *ddb_code_name(ddb_code_t code);      /* "ValidationException" */

@@ -158,3 +158,73 @@ size_t num_encode(const num_t *n, unsigned char *out)
 }
 
 size_t num_size(const num_t *n) { return (size_t)(n->ndigits + 1) / 2 + 1; }
+
+/* Both operands are laid out as integers over a common last-digit exponent;
+ * the longest such integer is 38 digits shifted by the widest exponent gap. */
+#define ADD_WIDTH 400
+
+num_err_t num_add(const num_t *a, const num_t *b, int subtract, num_t *out)
+{
+    num_t nb = *b;
+    if (subtract && nb.ndigits) nb.neg = !nb.neg;
+    if (a->ndigits == 0) {
+        *out = nb;
+        return NUM_OK;
+    }
+    if (nb.ndigits == 0) {
+        *out = *a;
+        return NUM_OK;
+    }
+    int ea = a->exp - a->ndigits, eb = nb.exp - nb.ndigits; /* exponent of the last digit */
+    int base = ea < eb ? ea : eb;
+    /* Digits stored least significant first. */
+    unsigned char x[ADD_WIDTH] = {0}, y[ADD_WIDTH] = {0}, r[ADD_WIDTH + 1] = {0};
+    for (int i = 0; i < a->ndigits; i++) x[(ea - base) + (a->ndigits - 1 - i)] = a->d[i];
+    for (int i = 0; i < nb.ndigits; i++) y[(eb - base) + (nb.ndigits - 1 - i)] = nb.d[i];
+    int len = ADD_WIDTH;
+    int neg;
+    if (a->neg == nb.neg) {
+        int carry = 0;
+        for (int i = 0; i < len; i++) {
+            int s = x[i] + y[i] + carry;
+            r[i] = (unsigned char)(s % 10);
+            carry = s / 10;
+        }
+        r[len] = (unsigned char)carry;
+        neg = a->neg;
+    } else {
+        /* Subtract the smaller magnitude from the larger. */
+        int cmp = 0;
+        for (int i = len - 1; i >= 0 && !cmp; i--)
+            if (x[i] != y[i]) cmp = x[i] < y[i] ? -1 : 1;
+        if (cmp == 0) {
+            memset(out, 0, sizeof *out);
+            return NUM_OK;
+        }
+        const unsigned char *big = cmp > 0 ? x : y, *small = cmp > 0 ? y : x;
+        int borrow = 0;
+        for (int i = 0; i < len; i++) {
+            int s = big[i] - small[i] - borrow;
+            borrow = s < 0;
+            r[i] = (unsigned char)(s + (borrow ? 10 : 0));
+        }
+        neg = cmp > 0 ? a->neg : nb.neg;
+    }
+    int hi = len;
+    while (hi > 0 && r[hi] == 0) hi--;
+    int lo = 0;
+    while (lo < hi && r[lo] == 0) lo++;
+    int ndigits = hi - lo + 1;
+    if (ndigits > NUM_MAX_DIGITS) return NUM_ERR_PRECISION;
+    long exp = (long)base + hi + 1; /* value = 0.d... x 10^exp */
+    if (exp > EXP_MAX) return NUM_ERR_OVERFLOW;
+    if (exp < EXP_MIN) return NUM_ERR_UNDERFLOW;
+    num_t res;
+    memset(&res, 0, sizeof res);
+    res.neg = neg;
+    res.ndigits = ndigits;
+    res.exp = (int)exp;
+    for (int i = 0; i < ndigits; i++) res.d[i] = r[hi - i];
+    *out = res;
+    return NUM_OK;
+}

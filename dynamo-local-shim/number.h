@@ -44,6 +44,9 @@ int num_cmp(const num_t *a, const num_t *b);
 size_t num_format(const num_t *n, char *buf);
 /* Writes the order-preserving encoding (at most NUM_MAX_KEY bytes). */
 size_t num_encode(const num_t *n, unsigned char *out);
+/* out = a + b (b negated first when subtract is set), exactly; fails when
+ * the result needs more than 38 digits or leaves the range. */
+num_err_t num_add(const num_t *a, const num_t *b, int subtract, num_t *out);
 /* Bytes the number counts for in DynamoDB's item size. */
 size_t num_size(const num_t *n);
 

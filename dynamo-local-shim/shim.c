@@ -91,6 +91,7 @@ static const struct {
     {"PutItem", op_put_item},
     {"Query", op_query},
     {"Scan", op_scan},
+    {"UpdateItem", op_update_item},
 };
 
 #define TARGET_PREFIX "DynamoDB_20120810."
@@ -106,6 +107,10 @@ static void error_body(const ddb_error_t *err, strbuf_t *out)
                     err->code != DDB_E_VALIDATION;
         strbuf_adds(out, coral ? ",\"Message\":" : ",\"message\":");
         strbuf_add_json_str(out, err->msg, strlen(err->msg));
+    }
+    if (err->extra) {
+        strbuf_addc(out, ',');
+        strbuf_adds(out, err->extra);
     }
     strbuf_addc(out, '}');
 }
@@ -196,5 +201,6 @@ unsigned shim_handle(shim_t *s, const char *target, const char *body, size_t len
 fail:
     cJSON_Delete(req);
     error_body(&err, out);
+    free(err.extra);
     return ddb_code_status(err.code);
 }

@@ -10,18 +10,16 @@
 ddb_code_t expr_projection_parse(const char *text, expr_refs_t *refs, expr_projection_t **out,
                                  ddb_error_t *err)
 {
-    lexer_t lx = {.src = text, .pos = text, .what = "ProjectionExpression"};
+    lexer_t lx;
+    ddb_error_t deferred;
     expr_projection_t *p = calloc(1, sizeof *p);
     ddb_code_t rc = DDB_E_INTERNAL_FAILURE;
     if (!p || !(p->text = strdup(text))) {
         rc = ddb_fail(err, DDB_E_INTERNAL_FAILURE, "The server ran out of memory");
         goto fail;
     }
-    lex_next(&lx);
-    if (lx.cur.kind == T_EOF) {
-        rc = lex_empty_error(&lx, err);
-        goto fail;
-    }
+    lex_init(&lx, text, "ProjectionExpression", &deferred);
+    if ((rc = lex_check_text(&lx, 1, err))) goto fail;
     int cap = 0;
     for (;;) {
         if (p->npaths == cap) {
@@ -42,6 +40,7 @@ ddb_code_t expr_projection_parse(const char *text, expr_refs_t *refs, expr_proje
         }
         lex_next(&lx);
     }
+    if ((rc = lex_finish(&lx, err))) goto fail;
     /* Two paths that are equal or where one contains the other overlap. */
     for (int i = 0; i < p->npaths; i++) {
         for (int j = 0; j < i; j++) {
@@ -274,7 +273,8 @@ static ddb_code_t parse_cond(lexer_t *lx, expr_refs_t *refs, char *copy, cond_t 
 ddb_code_t expr_keycond_parse(const char *text, const char *hash, const char *range,
                               expr_refs_t *refs, expr_keycond_t **out, ddb_error_t *err)
 {
-    lexer_t lx = {.src = text, .pos = text, .what = "KeyConditionExpression"};
+    lexer_t lx;
+    ddb_error_t deferred;
     expr_keycond_t *k = calloc(1, sizeof *k);
     ddb_code_t rc;
     cond_t c[8];
@@ -284,11 +284,8 @@ ddb_code_t expr_keycond_parse(const char *text, const char *hash, const char *ra
         rc = ddb_fail(err, DDB_E_INTERNAL_FAILURE, "The server ran out of memory");
         goto fail;
     }
-    lex_next(&lx);
-    if (lx.cur.kind == T_EOF) {
-        rc = lex_empty_error(&lx, err);
-        goto fail;
-    }
+    lex_init(&lx, text, "KeyConditionExpression", &deferred);
+    if ((rc = lex_check_text(&lx, 1, err))) goto fail;
     for (;;) {
         if (n == (int)(sizeof c / sizeof *c)) {
             rc = ddb_fail(err, DDB_E_VALIDATION,
@@ -310,6 +307,7 @@ ddb_code_t expr_keycond_parse(const char *text, const char *hash, const char *ra
         rc = lex_syntax_error(&lx, err);
         goto fail;
     }
+    if ((rc = lex_finish(&lx, err))) goto fail;
     int unknown = 0, on_hash = 0;
     for (int i = 0; i < n; i++) {
         if (strcmp(c[i].name, hash) == 0) {

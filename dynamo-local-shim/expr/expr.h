@@ -74,6 +74,33 @@ ddb_code_t expr_keycond_parse(const char *text, const char *hash, const char *ra
                               expr_refs_t *refs, expr_keycond_t **out, ddb_error_t *err);
 void expr_keycond_free(expr_keycond_t *k);
 
+/* A parsed ConditionExpression, FilterExpression or UpdateExpression. It
+ * points into the request's cJSON tree (values), which must outlive it. */
+typedef struct expr expr_t;
+
+/* Parses a condition; what names the parameter in messages
+ * ("ConditionExpression", "FilterExpression"). *out is set only on success. */
+ddb_code_t expr_condition_parse(const char *text, const char *what, expr_refs_t *refs, expr_t **out,
+                                ddb_error_t *err);
+/* Evaluates a condition against an item (a map; NULL when there is none). */
+int expr_condition_eval(const expr_t *e, const cJSON *item);
+
+/* The first of names a, b (b may be NULL) that a path of the condition
+ * starts with, or NULL. */
+const char *expr_condition_uses(const expr_t *e, const char *a, const char *b);
+
+ddb_code_t expr_update_parse(const char *text, expr_refs_t *refs, expr_t **out, ddb_error_t *err);
+/* Applies an update to item (a map, changed in place). All right-hand sides
+ * read the item as it was before the update, as DynamoDB does. */
+ddb_code_t expr_update_apply(const expr_t *e, cJSON *item, ddb_error_t *err);
+/* The document paths an update writes, in order. */
+int expr_update_npaths(const expr_t *e);
+const expr_path_t *expr_update_path(const expr_t *e, int i);
+void expr_free(expr_t *e); /* accepts NULL */
+
+/* The value at path in item (a map), or NULL. */
+const cJSON *expr_path_get(const cJSON *item, const expr_path_t *path);
+
 /* A path as DynamoDB prints it in messages: [a, b, [2]]. */
 void expr_path_text(const expr_path_t *p, char *buf, size_t cap);
 

@@ -2,17 +2,43 @@
 #include "lex.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void lex_init(lexer_t *lx, const char *text, const char *what)
+void lex_init(lexer_t *lx, const char *text, const char *what, ddb_error_t *store)
 {
     memset(lx, 0, sizeof *lx);
     lx->src = lx->pos = text;
     lx->what = what;
+    lx->deferred = store;
     lex_next(lx);
 }
+
+ddb_code_t lex_semantic(lexer_t *lx, const char *fmt, ...)
+{
+    if (lx->has_deferred) return DDB_OK;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(lx->deferred->msg, sizeof lx->deferred->msg, fmt, ap);
+    va_end(ap);
+    lx->deferred->code = DDB_E_VALIDATION;
+    lx->deferred->extra = NULL;
+    lx->has_deferred = 1;
+    return DDB_OK;
+}
+
+ddb_code_t lex_finish(lexer_t *lx, ddb_error_t *err)
+{
+    if (!lx->has_deferred) return DDB_OK;
+    *err = *lx->deferred;
+    return err->code;
+}
+
+/* {"NULL": true}, built by hand so it needs no allocation. */
+static const cJSON placeholder_true = {.type = cJSON_True, .string = (char *)"NULL"};
+const cJSON lex_placeholder_value = {.type = cJSON_Object, .child = (cJSON *)&placeholder_true};
 
 /* ---- lexer ---- */
 
@@ -45,7 +71,7 @@ void lex_next(lexer_t *lx)
     } else if ((p[0] == '<' && (p[1] == '=' || p[1] == '>')) || (p[0] == '>' && p[1] == '=')) {
         t.kind = T_PUNCT;
         t.n = 2;
-    } else if (strchr("=<>()[],.", *p)) {
+    } else if (strchr("=<>()[],.+-", *p)) {
         t.kind = T_PUNCT;
         t.n = 1;
     } else {
@@ -72,7 +98,8 @@ ddb_code_t lex_syntax_error(lexer_t *lx, ddb_error_t *err)
 {
     const tok_t *t = &lx->cur;
     lexer_t peek = *lx;
-    const char *near_start = lx->prev.p && lx->prev.kind != T_EOF ? lx->prev.p : t->p;
+    /* With no token before it, the text before the error is all blank. */
+    const char *near_start = lx->prev.p && lx->prev.kind != T_EOF ? lx->prev.p : lx->src;
     const char *near_end = t->p + t->n;
     if (t->kind != T_EOF) {
         lex_next(&peek);
@@ -141,23 +168,24 @@ ddb_code_t expr_refs_check_unused(const expr_refs_t *refs, ddb_error_t *err)
 
 /* Resolves a name token to the attribute name it stands for. */
 ddb_code_t lex_resolve_name(lexer_t *lx, expr_refs_t *refs, const tok_t *t, const char **out,
-                               char *copy_base, ddb_error_t *err)
+                            char *copy_base, ddb_error_t *err)
 {
     if (t->kind == T_HNAME) {
         const cJSON *m = lex_lookup(refs->names, t->p, t->n);
-        if (!m || !cJSON_IsString(m))
-            return ddb_fail(err, DDB_E_VALIDATION,
-                            "Invalid %s: An expression attribute name used in the document path "
-                            "is not defined; attribute name: %.*s",
-                            lx->what, (int)(t->n < 255 ? t->n : 255), t->p);
+        if (!m || !cJSON_IsString(m)) {
+            *out = "";
+            return lex_semantic(lx,
+                                "Invalid %s: An expression attribute name used in the document "
+                                "path is not defined; attribute name: %.*s",
+                                lx->what, (int)(t->n < 255 ? t->n : 255), t->p);
+        }
         expr_refs_mark(refs, m);
         *out = m->valuestring;
         return DDB_OK;
     }
     if (expr_is_reserved(t->p, t->n))
-        return ddb_fail(err, DDB_E_VALIDATION,
-                        "Invalid %s: Attribute name is a reserved keyword; reserved keyword: %.*s",
-                        lx->what, (int)t->n, t->p);
+        lex_semantic(lx, "Invalid %s: Attribute name is a reserved keyword; reserved keyword: %.*s",
+                     lx->what, (int)t->n, t->p);
     /* Bare names live in the result's copy of the text: terminate them there. */
     char *p = copy_base + (t->p - lx->src);
     p[t->n] = '\0';
@@ -166,14 +194,16 @@ ddb_code_t lex_resolve_name(lexer_t *lx, expr_refs_t *refs, const tok_t *t, cons
 }
 
 ddb_code_t lex_resolve_value(lexer_t *lx, expr_refs_t *refs, const tok_t *t, const cJSON **out,
-                                ddb_error_t *err)
+                             ddb_error_t *err)
 {
     const cJSON *m = lex_lookup(refs->values, t->p, t->n);
-    if (!m)
-        return ddb_fail(err, DDB_E_VALIDATION,
-                        "Invalid %s: An expression attribute value used in expression is not "
-                        "defined; attribute value: %.*s",
-                        lx->what, (int)(t->n < 255 ? t->n : 255), t->p);
+    if (!m) {
+        *out = &lex_placeholder_value;
+        return lex_semantic(lx,
+                            "Invalid %s: An expression attribute value used in expression is not "
+                            "defined; attribute value: %.*s",
+                            lx->what, (int)(t->n < 255 ? t->n : 255), t->p);
+    }
     expr_refs_mark(refs, m);
     *out = m;
     return DDB_OK;
@@ -190,7 +220,7 @@ ddb_code_t lex_empty_error(lexer_t *lx, ddb_error_t *err)
 /* Parses one document path. The text is scanned in lx->src, while bare names
  * are terminated in the parallel copy (copy), so the scan never sees the NULs. */
 ddb_code_t lex_parse_path(lexer_t *lx, expr_refs_t *refs, char *copy, expr_path_t *path,
-                             ddb_error_t *err)
+                          ddb_error_t *err)
 {
     path->nsteps = 0;
     if (lx->cur.kind != T_NAME && lx->cur.kind != T_HNAME) return lex_syntax_error(lx, err);
@@ -242,3 +272,22 @@ void expr_path_text(const expr_path_t *p, char *buf, size_t cap)
     buf[k] = '\0';
 }
 
+#define EXPR_MAX_TEXT 4096
+
+ddb_code_t lex_check_text(lexer_t *lx, int size_suffix, ddb_error_t *err)
+{
+    size_t n = strlen(lx->src);
+    if (n == 0) return lex_empty_error(lx, err);
+    if (n > EXPR_MAX_TEXT) {
+        if (size_suffix)
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "Invalid %s: Expression size has exceeded the maximum allowed size; "
+                            "expression size: %zu",
+                            lx->what, n);
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Invalid %s: Expression size has exceeded the maximum allowed size;",
+                        lx->what);
+    }
+    if (lx->cur.kind == T_EOF) return lex_syntax_error(lx, err);
+    return DDB_OK;
+}

@@ -4,6 +4,8 @@
 #include "../valid.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 ddb_code_t ops_nomem(ddb_error_t *err)
@@ -59,4 +61,87 @@ ddb_code_t ops_consumed(const cJSON *req, const table_t *t, double units, strbuf
     if (!e) e = strbuf_add_json_str(out, t->name, strlen(t->name));
     if (!e) e = strbuf_addc(out, '}');
     return e ? ops_nomem(err) : DDB_OK;
+}
+
+ddb_code_t ops_condition(const cJSON *req, expr_refs_t *refs, expr_t **cond, ddb_error_t *err)
+{
+    const char *text, *rv;
+    ddb_code_t rc;
+    *cond = NULL;
+    if ((rc = valid_string(req, "ConditionExpression", &text, err)) ||
+        (rc = valid_string(req, "ReturnValuesOnConditionCheckFailure", &rv, err)))
+        return rc;
+    if (rv && strcmp(rv, "NONE") && strcmp(rv, "ALL_OLD")) {
+        valid_list_t vl = {0};
+        valid_add(&vl, rv, "returnValuesOnConditionCheckFailure",
+                  "Member must satisfy enum value set: [ALL_OLD, NONE]");
+        return valid_result(&vl, err);
+    }
+    if (!text) return DDB_OK;
+    return expr_condition_parse(text, "ConditionExpression", refs, cond, err);
+}
+
+ddb_code_t ops_refs_need_expression(const cJSON *req, const char *missing, ddb_error_t *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeNames");
+    if (v && !cJSON_IsNull(v))
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "ExpressionAttributeNames can only be specified when using expressions");
+    v = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues");
+    if (v && !cJSON_IsNull(v))
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "ExpressionAttributeValues can only be specified when using expressions: "
+                        "%s",
+                        missing);
+    return DDB_OK;
+}
+
+ddb_code_t ops_check_condition(const cJSON *req, const expr_t *cond, const char *old, size_t len,
+                               ddb_error_t *err)
+{
+    if (!cond) return DDB_OK;
+    cJSON *item = old ? cJSON_ParseWithLength(old, len) : NULL;
+    if (old && !item) return ops_nomem(err);
+    int ok = expr_condition_eval(cond, item);
+    cJSON_Delete(item);
+    if (ok) return DDB_OK;
+    ddb_fail(err, DDB_E_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
+    const char *rv = NULL;
+    valid_string(req, "ReturnValuesOnConditionCheckFailure", &rv, err);
+    if (old && rv && strcmp(rv, "ALL_OLD") == 0) {
+        size_t n = strlen("\"Item\":") + len + 1;
+        err->extra = malloc(n);
+        if (err->extra) snprintf(err->extra, n, "\"Item\":%.*s", (int)len, old);
+    }
+    return DDB_E_CONDITIONAL_CHECK_FAILED;
+}
+
+/* Appends "{A, B}" of the members of names present in req; returns how many. */
+static int present_list(const cJSON *req, const char *const *names, char *buf, size_t cap)
+{
+    size_t k = 0;
+    int n = 0;
+    buf[k++] = '{';
+    for (; *names; names++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, *names);
+        if (!v || cJSON_IsNull(v)) continue;
+        int w = snprintf(buf + k, cap - k, "%s%s", n ? ", " : "", *names);
+        if (w > 0 && (size_t)w < cap - k) k += (size_t)w;
+        n++;
+    }
+    buf[k++] = '}';
+    buf[k] = '\0';
+    return n;
+}
+
+ddb_code_t ops_check_mixed(const cJSON *req, const char *const *legacy, const char *const *exprs,
+                           ddb_error_t *err)
+{
+    char l[256], x[256];
+    if (!present_list(req, legacy, l, sizeof l) || !present_list(req, exprs, x, sizeof x))
+        return DDB_OK;
+    return ddb_fail(err, DDB_E_VALIDATION,
+                    "Can not use both expression and non-expression parameters in the same "
+                    "request: Non-expression parameters: %s Expression parameters: %s",
+                    l, x);
 }

@@ -6,6 +6,7 @@
 #include "../valid.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,23 +21,21 @@ ddb_code_t ops_reject_unsupported(const cJSON *req, const char *const *names, dd
     return DDB_OK;
 }
 
-static const char *const write_unsupported[] = {"ConditionExpression", "Expected",
-                                                "ConditionalOperator", NULL};
+static const char *const write_legacy[] = {"Expected", "ConditionalOperator", NULL};
+static const char *const write_exprs[] = {"ConditionExpression", NULL};
 
-/* Put and Delete evaluate no expression yet: names or values given to them
- * are answered as DynamoDB answers them without a ConditionExpression. */
-static ddb_code_t refs_without_expression(const cJSON *req, ddb_error_t *err)
+/* The ConditionExpression of a Put or Delete with its names and values. */
+static ddb_code_t write_condition(const cJSON *req, expr_refs_t *refs, expr_t **cond,
+                                  ddb_error_t *err)
 {
-    static const char *const members[] = {"ExpressionAttributeNames", "ExpressionAttributeValues"};
-    for (int i = 0; i < 2; i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, members[i]);
-        if (v && !cJSON_IsNull(v))
-            return ddb_fail(err, DDB_E_VALIDATION,
-                            "%s can only be specified when using expressions: ConditionExpression "
-                            "is null",
-                            members[i]);
-    }
-    return DDB_OK;
+    ddb_code_t rc;
+    *cond = NULL;
+    if ((rc = ops_check_mixed(req, write_legacy, write_exprs, err)) ||
+        (rc = ops_reject_unsupported(req, write_legacy, err)) || (rc = ops_refs(req, refs, err)) ||
+        (rc = ops_condition(req, refs, cond, err)))
+        return rc;
+    if (!*cond) return ops_refs_need_expression(req, "ConditionExpression is null", err);
+    return expr_refs_check_unused(refs, err);
 }
 
 /* ReturnValues for Put and Delete: NONE or ALL_OLD. */
@@ -90,9 +89,10 @@ ddb_code_t op_put_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *
     valid_list_t vl = {0};
     valid_table_name(&vl, name, "tableName");
     if (!item) valid_add_raw(&vl, "Item to put in PutItem cannot be null");
+    expr_refs_t refs;
+    expr_t *cond = NULL;
     if ((rc = valid_result(&vl, err)) || (rc = return_values(req, &all_old, err)) ||
-        (rc = ops_reject_unsupported(req, write_unsupported, err)) ||
-        (rc = refs_without_expression(req, err)))
+        (rc = write_condition(req, &refs, &cond, err)))
         return rc;
 
     strbuf_t canon, key, old;
@@ -109,13 +109,22 @@ ddb_code_t op_put_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *
         rc = ddb_fail(err, DDB_E_VALIDATION, "Item size has exceeded the maximum allowed size");
         goto done;
     }
+    if (cond) {
+        if (store_item_get(s->store, t->id, key.data, key.len, &old, &had_old)) {
+            rc = ops_store_error(s, err);
+            goto done;
+        }
+        if ((rc = ops_check_condition(req, cond, had_old ? old.data : NULL, old.len, err)))
+            goto done;
+    }
     if (store_item_put(s->store, t->id, key.data, key.len, canon.data, canon.len, size,
-                       all_old ? &old : NULL, &had_old)) {
+                       all_old && !cond ? &old : NULL, &had_old)) {
         rc = ops_store_error(s, err);
         goto done;
     }
     rc = write_response(req, t, all_old, had_old, &old, size, out, err);
 done:
+    expr_free(cond);
     strbuf_free(&canon);
     strbuf_free(&key);
     strbuf_free(&old);
@@ -156,11 +165,6 @@ ddb_code_t ops_projection(const cJSON *req, expr_refs_t *refs, expr_projection_t
     if ((rc = valid_string(req, "ProjectionExpression", &pe, err)) ||
         (rc = valid_array(req, "AttributesToGet", &atg, err)))
         return rc;
-    if (pe && atg)
-        return ddb_fail(err, DDB_E_VALIDATION,
-                        "Can not use both expression and non-expression parameters in the same "
-                        "request: Non-expression parameters: {AttributesToGet} Expression "
-                        "parameters: {ProjectionExpression}");
     if (atg) {
         if (cJSON_GetArraySize(atg) == 0) {
             valid_list_t vl = {0};
@@ -202,19 +206,49 @@ ddb_code_t ops_refs(const cJSON *req, expr_refs_t *refs, ddb_error_t *err)
         return ddb_fail(err, DDB_E_VALIDATION, "ExpressionAttributeNames must not be empty");
     if (refs->values && !refs->values->child)
         return ddb_fail(err, DDB_E_VALIDATION, "ExpressionAttributeValues must not be empty");
-    if (refs->values) {
-        strbuf_t scratch;
-        size_t size;
-        strbuf_init(&scratch, ATTR_MAX_CANON);
-        const cJSON *v;
-        rc = DDB_OK;
-        cJSON_ArrayForEach(v, refs->values)
-        {
-            if ((rc = attr_canon_value(v, &scratch, &size, err))) break;
-            strbuf_reset(&scratch);
-        }
-        strbuf_free(&scratch);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, refs->names)
+    {
+        if (e->string[0] != '#' || !e->string[1])
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "ExpressionAttributeNames contains invalid key: Syntax error; key: "
+                            "\"%.255s\"",
+                            e->string);
+        if (!cJSON_IsString(e)) return valid_wrong_type(e, "String", err);
+        if (!e->valuestring[0])
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "ExpressionAttributeNames contains invalid value: Empty attribute name "
+                            "for key %.255s",
+                            e->string);
     }
+    if (!refs->values) return DDB_OK;
+    strbuf_t scratch;
+    size_t size;
+    strbuf_init(&scratch, ATTR_MAX_CANON);
+    rc = DDB_OK;
+    cJSON_ArrayForEach(e, refs->values)
+    {
+        if (e->string[0] != ':' || !e->string[1]) {
+            rc = ddb_fail(err, DDB_E_VALIDATION,
+                          "ExpressionAttributeValues contains invalid key: Syntax error; key: "
+                          "\"%.255s\"",
+                          e->string);
+            break;
+        }
+        if ((rc = attr_canon_value(e, &scratch, &size, err))) {
+            /* DynamoDB wraps a bad value's own message. */
+            if (rc == DDB_E_VALIDATION) {
+                char inner[1024];
+                snprintf(inner, sizeof inner, "%.1000s", err->msg);
+                ddb_fail(err, DDB_E_VALIDATION,
+                         "ExpressionAttributeValues contains invalid value: %s for key %.255s",
+                         inner, e->string);
+            }
+            break;
+        }
+        strbuf_reset(&scratch);
+    }
+    strbuf_free(&scratch);
     return rc;
 }
 
@@ -243,9 +277,16 @@ ddb_code_t op_get_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *
     strbuf_init(&key, 8192);
     strbuf_init(&item, SIZE_MAX / 2);
     ddb_code_t rc;
+    static const char *const legacy[] = {"AttributesToGet", NULL};
+    static const char *const exprs[] = {"ProjectionExpression", NULL};
     if ((rc = valid_bool(req, "ConsistentRead", &consistent, 0, err)) ||
-        (rc = ops_refs(req, &refs, err)) || (rc = ops_projection(req, &refs, &proj, err)) ||
-        (rc = expr_refs_check_unused(&refs, err)) || (rc = read_key(s, req, &t, &key, err)))
+        (rc = ops_check_mixed(req, legacy, exprs, err)) || (rc = ops_refs(req, &refs, err)) ||
+        (rc = ops_projection(req, &refs, &proj, err)))
+        goto done;
+    if (!proj || !cJSON_GetObjectItemCaseSensitive(req, "ProjectionExpression")) {
+        if ((rc = ops_refs_need_expression(req, "ProjectionExpression is null", err))) goto done;
+    }
+    if ((rc = expr_refs_check_unused(&refs, err)) || (rc = read_key(s, req, &t, &key, err)))
         goto done;
     int found = 0;
     if (store_item_get(s->store, t->id, key.data, key.len, &item, &found)) {
@@ -280,16 +321,27 @@ ddb_code_t op_delete_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_
     strbuf_init(&key, 8192);
     strbuf_init(&old, SIZE_MAX / 2);
     ddb_code_t rc;
+    expr_refs_t refs;
+    expr_t *cond = NULL;
     if ((rc = return_values(req, &all_old, err)) ||
-        (rc = ops_reject_unsupported(req, write_unsupported, err)) ||
-        (rc = refs_without_expression(req, err)) || (rc = read_key(s, req, &t, &key, err)))
+        (rc = write_condition(req, &refs, &cond, err)) || (rc = read_key(s, req, &t, &key, err)))
         goto done;
-    if (store_item_delete(s->store, t->id, key.data, key.len, all_old ? &old : NULL, &had_old)) {
+    if (cond) {
+        if (store_item_get(s->store, t->id, key.data, key.len, &old, &had_old)) {
+            rc = ops_store_error(s, err);
+            goto done;
+        }
+        if ((rc = ops_check_condition(req, cond, had_old ? old.data : NULL, old.len, err)))
+            goto done;
+    }
+    if (store_item_delete(s->store, t->id, key.data, key.len, all_old && !cond ? &old : NULL,
+                          &had_old)) {
         rc = ops_store_error(s, err);
         goto done;
     }
     rc = write_response(req, t, all_old, had_old, &old, old.len, out, err);
 done:
+    expr_free(cond);
     strbuf_free(&key);
     strbuf_free(&old);
     return rc;

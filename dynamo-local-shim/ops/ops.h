@@ -17,6 +17,7 @@ ddb_code_t op_delete_table(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error
 ddb_code_t op_put_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_get_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_delete_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
+ddb_code_t op_update_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_scan(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_batch_write_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
@@ -39,6 +40,22 @@ ddb_code_t ops_projection(const cJSON *req, expr_refs_t *refs, expr_projection_t
 /* Appends an item given as stored JSON text, projected when proj is set. */
 ddb_code_t ops_emit_item(const expr_projection_t *proj, const char *item, size_t len, strbuf_t *out,
                          ddb_error_t *err);
+/* ConditionExpression of a write, parsed (NULL when absent). */
+ddb_code_t ops_condition(const cJSON *req, expr_refs_t *refs, expr_t **cond, ddb_error_t *err);
+/* Names or values given to a request that has none of its expressions:
+ * DynamoDB's error, which names the missing expressions (e.g.
+ * "ConditionExpression is null"). */
+ddb_code_t ops_refs_need_expression(const cJSON *req, const char *missing, ddb_error_t *err);
+/* Evaluates a write's condition on the current item (JSON text, NULL when
+ * there is none). On failure: ConditionalCheckFailedException, with the
+ * item when ReturnValuesOnConditionCheckFailure is ALL_OLD. */
+ddb_code_t ops_check_condition(const cJSON *req, const expr_t *cond, const char *old, size_t len,
+                               ddb_error_t *err);
+/* DynamoDB refuses requests that mix legacy parameters (Expected,
+ * AttributesToGet ...) with expression ones; both lists NULL-terminated, in
+ * the order DynamoDB names them. */
+ddb_code_t ops_check_mixed(const cJSON *req, const char *const *legacy, const char *const *exprs,
+                           ddb_error_t *err);
 /* Rejects, with a plain message, parameters this server does not evaluate
  * yet (names is NULL-terminated). */
 ddb_code_t ops_reject_unsupported(const cJSON *req, const char *const *names, ddb_error_t *err);

@@ -18,18 +18,28 @@ typedef struct read_opts {
     int count_only;
     int consistent;
     expr_projection_t *proj;
+    expr_t *filter;
+    int query; /* set by Query before read_common */
 } read_opts_t;
 
 /* Limit, Select, ConsistentRead, IndexName and the filters not evaluated yet. */
 static ddb_code_t read_common(const cJSON *req, read_opts_t *o, valid_list_t *vl, ddb_error_t *err)
 {
-    static const char *const unsupported[] = {"FilterExpression",    "QueryFilter",
-                                              "ScanFilter",          "KeyConditions",
+    static const char *const unsupported[] = {"QueryFilter", "ScanFilter", "KeyConditions",
                                               "ConditionalOperator", NULL};
+    static const char *const query_legacy[] = {"AttributesToGet", "KeyConditions", "QueryFilter",
+                                               "ConditionalOperator", NULL};
+    static const char *const query_exprs[] = {"ProjectionExpression", "FilterExpression",
+                                              "KeyConditionExpression", NULL};
+    static const char *const scan_legacy[] = {"AttributesToGet", "ScanFilter",
+                                              "ConditionalOperator", NULL};
+    static const char *const scan_exprs[] = {"ProjectionExpression", "FilterExpression", NULL};
     const char *select, *index;
     int has_limit;
     ddb_code_t rc;
+    int query = o->query;
     memset(o, 0, sizeof *o);
+    o->query = query;
     if ((rc = valid_int(req, "Limit", &o->limit, &has_limit, err)) ||
         (rc = valid_string(req, "Select", &select, err)) ||
         (rc = valid_string(req, "IndexName", &index, err)) ||
@@ -47,17 +57,34 @@ static ddb_code_t read_common(const cJSON *req, read_opts_t *o, valid_list_t *vl
                   "ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
     if ((rc = valid_result(vl, err))) return rc;
     o->count_only = select && strcmp(select, "COUNT") == 0;
-    if ((rc = ops_reject_unsupported(req, unsupported, err))) return rc;
+    int is_query = cJSON_GetObjectItemCaseSensitive(req, "KeyConditionExpression") ||
+                   cJSON_GetObjectItemCaseSensitive(req, "KeyConditions") || o->query;
+    if ((rc = ops_check_mixed(req, is_query ? query_legacy : scan_legacy,
+                              is_query ? query_exprs : scan_exprs, err)) ||
+        (rc = ops_reject_unsupported(req, unsupported, err)))
+        return rc;
     if (index)
         return ddb_fail(err, DDB_E_VALIDATION, "The table does not have the specified index: %s",
                         index);
     return DDB_OK;
 }
 
+static ddb_code_t read_filter(const cJSON *req, expr_refs_t *refs, read_opts_t *o, ddb_error_t *err)
+{
+    const char *text;
+    ddb_code_t rc = valid_string(req, "FilterExpression", &text, err);
+    if (rc || !text) return rc;
+    return expr_condition_parse(text, "FilterExpression", refs, &o->filter, err);
+}
+
 static ddb_code_t check_select(const cJSON *req, const read_opts_t *o, ddb_error_t *err)
 {
     const char *select = NULL;
     valid_string(req, "Select", &select, err);
+    if (o->proj && select && strcmp(select, "COUNT") == 0)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Cannot specify the ProjectionExpression when choosing to get only the "
+                        "Count");
     if (o->proj && select && strcmp(select, "SPECIFIC_ATTRIBUTES") != 0)
         return ddb_fail(err, DDB_E_VALIDATION,
                         "Cannot specify the ProjectionExpression when choosing to get %s", select);
@@ -96,7 +123,7 @@ static ddb_code_t run_page(shim_t *s, const cJSON *req, const table_t *t, const 
     strbuf_t last;
     strbuf_init(&last, SIZE_MAX / 2);
     ddb_code_t rc = DDB_OK;
-    long long count = 0;
+    long long count = 0, scanned = 0;
     size_t bytes = 0;
     int stopped = 0;
     if (store_range_open(s->store, t->id, pg->lo, pg->lon, pg->hi, pg->hin, pg->descending))
@@ -116,22 +143,31 @@ static ddb_code_t run_page(shim_t *s, const cJSON *req, const table_t *t, const 
             uLong h = crc32(0L, k, (uInt)partition_len(k, kn));
             if ((long long)(h % (uLong)pg->total) != pg->segment) continue;
         }
-        if (!o->count_only) {
+        /* Limit and the 1 MB page count items read, before the filter. */
+        int keep = 1;
+        if (o->filter) {
+            cJSON *parsed = cJSON_ParseWithLength(item, ilen);
+            if (!parsed) goto nomem;
+            keep = expr_condition_eval(o->filter, parsed);
+            cJSON_Delete(parsed);
+        }
+        if (keep && !o->count_only) {
             if (count && strbuf_addc(out, ',')) goto nomem;
             if ((rc = ops_emit_item(o->proj, item, ilen, out, err))) goto out;
         }
-        count++;
+        count += keep;
+        scanned++;
         bytes += size;
         strbuf_reset(&last);
         if (strbuf_add(&last, item, ilen)) goto nomem;
-        if ((o->limit && count >= o->limit) || bytes >= PAGE_LIMIT) {
+        if ((o->limit && scanned >= o->limit) || bytes >= PAGE_LIMIT) {
             stopped = 1;
             break;
         }
     }
     if (!o->count_only && strbuf_addc(out, ']')) goto nomem;
     if (strbuf_addf(out, "%s\"Count\":%lld,\"ScannedCount\":%lld", o->count_only ? "" : ",", count,
-                    count))
+                    scanned))
         goto nomem;
     if (stopped) {
         cJSON *li = cJSON_ParseWithLength(last.data, last.len);
@@ -195,7 +231,7 @@ static ddb_code_t cond_bytes(const table_t *t, int range, const cJSON *v, strbuf
 
 ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
 {
-    read_opts_t o;
+    read_opts_t o = {.query = 1};
     expr_refs_t refs;
     expr_keycond_t *kc = NULL;
     table_t *t;
@@ -225,8 +261,17 @@ ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err
     if ((rc = ops_table(s, req, &t, err)) ||
         (rc = expr_keycond_parse(kce, t->hash, t->range, &refs, &kc, err)) ||
         (rc = ops_projection(req, &refs, &o.proj, err)) ||
-        (rc = expr_refs_check_unused(&refs, err)) || (rc = check_select(req, &o, err)))
+        (rc = read_filter(req, &refs, &o, err)) || (rc = expr_refs_check_unused(&refs, err)) ||
+        (rc = check_select(req, &o, err)))
         goto done;
+    const char *key_attr = o.filter ? expr_condition_uses(o.filter, t->hash, t->range) : NULL;
+    if (key_attr) {
+        rc = ddb_fail(err, DDB_E_VALIDATION,
+                      "Filter Expression can only contain non-primary key attributes: Primary key "
+                      "attribute: %s",
+                      key_attr);
+        goto done;
+    }
 
     /* Bounds: the partition, narrowed by the sort-key condition. */
     if ((rc = cond_bytes(t, 0, kc->hash_value, &lo, 1, err))) goto done;
@@ -334,6 +379,7 @@ nomem:
 done:
     expr_keycond_free(kc);
     expr_projection_free(o.proj);
+    expr_free(o.filter);
     strbuf_free(&lo);
     strbuf_free(&hi);
     strbuf_free(&v2);
@@ -343,7 +389,7 @@ done:
 
 ddb_code_t op_scan(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
 {
-    read_opts_t o;
+    read_opts_t o = {0};
     expr_refs_t refs;
     table_t *t;
     long long segment = 0, total = 0;
@@ -353,7 +399,6 @@ ddb_code_t op_scan(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
     strbuf_init(&esk, 16384);
     const char *name;
     ddb_code_t rc;
-    o.proj = NULL;
     if ((rc = valid_string(req, "TableName", &name, err))) goto done;
     valid_table_name(&vl, name, "tableName");
     if ((rc = valid_int(req, "Segment", &segment, &has_segment, err)) ||
@@ -397,8 +442,21 @@ ddb_code_t op_scan(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
                       segment, total);
         goto done;
     }
-    if ((rc = ops_projection(req, &refs, &o.proj, err)) ||
-        (rc = expr_refs_check_unused(&refs, err)) || (rc = check_select(req, &o, err)) ||
+    if ((rc = ops_projection(req, &refs, &o.proj, err)) || (rc = read_filter(req, &refs, &o, err)))
+        goto done;
+    if (!o.filter) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues");
+        if (v && !cJSON_IsNull(v)) {
+            rc = ddb_fail(err, DDB_E_VALIDATION,
+                          "ExpressionAttributeValues can only be specified when using "
+                          "expressions: FilterExpression is null");
+            goto done;
+        }
+        if (!cJSON_GetObjectItemCaseSensitive(req, "ProjectionExpression") &&
+            (rc = ops_refs_need_expression(req, "FilterExpression is null", err)))
+            goto done;
+    }
+    if ((rc = expr_refs_check_unused(&refs, err)) || (rc = check_select(req, &o, err)) ||
         (rc = ops_table(s, req, &t, err)) || (rc = start_key(req, t, &esk, err)))
         goto done;
     if (esk.len && strbuf_addc(&esk, 0)) {
@@ -409,6 +467,7 @@ ddb_code_t op_scan(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
     rc = run_page(s, req, t, &o, &pg, out, err);
 done:
     expr_projection_free(o.proj);
+    expr_free(o.filter);
     strbuf_free(&esk);
     return rc;
 }
