@@ -27,9 +27,13 @@ def install_ric():
         return None, "node or npm is not installed"
     os.makedirs(prefix, exist_ok=True)
     log = os.path.join(prefix, "npm-install.log")
-    with open(log, "w") as f:
-        p = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", prefix,
-                            "aws-lambda-ric"], stdout=f, stderr=subprocess.STDOUT, timeout=840)
+    try:
+        with open(log, "w") as f:
+            p = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", prefix,
+                                "aws-lambda-ric"], stdout=f, stderr=subprocess.STDOUT,
+                               timeout=840)
+    except subprocess.TimeoutExpired:
+        return None, f"npm install aws-lambda-ric took too long; see {log}"
     if p.returncode != 0 or not os.path.exists(entry):
         return None, f"npm install aws-lambda-ric failed (exit {p.returncode}); see {log}"
     return entry, None
