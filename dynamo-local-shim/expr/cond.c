@@ -637,6 +637,7 @@ static int eval(const node_t *n, const cJSON *item, cJSON **scratch)
 
 int expr_condition_eval(const expr_t *e, const cJSON *item)
 {
+    if (!e->root) return 1; /* an empty legacy condition map */
     cJSON *scratch = NULL;
     int r = eval(e->root, item, &scratch);
     while (scratch) {

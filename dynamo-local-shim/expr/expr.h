@@ -89,6 +89,15 @@ int expr_condition_eval(const expr_t *e, const cJSON *item);
  * starts with, or NULL. */
 const char *expr_condition_uses(const expr_t *e, const char *a, const char *b);
 
+/* Legacy conditions (a map of attribute to {ComparisonOperator,
+ * AttributeValueList}; with expected set, also Expected's {Value} and
+ * {Exists} forms), joined by AND or by OR when conditional_op is "OR". */
+ddb_code_t expr_legacy_condition(const cJSON *conds, int expected, const char *conditional_op,
+                                 expr_t **out, ddb_error_t *err);
+/* Query's legacy KeyConditions. */
+ddb_code_t expr_keycond_from_legacy(const cJSON *conds, const char *hash, const char *range,
+                                    expr_keycond_t **out, ddb_error_t *err);
+
 ddb_code_t expr_update_parse(const char *text, expr_refs_t *refs, expr_t **out, ddb_error_t *err);
 /* Applies an update to item (a map, changed in place). All right-hand sides
  * read the item as it was before the update, as DynamoDB does. */

@@ -145,3 +145,20 @@ ddb_code_t ops_check_mixed(const cJSON *req, const char *const *legacy, const ch
                     "request: Non-expression parameters: %s Expression parameters: %s",
                     l, x);
 }
+
+ddb_code_t ops_legacy_condition(const cJSON *req, const char *name, expr_t **cond, ddb_error_t *err)
+{
+    const cJSON *conds;
+    const char *op;
+    ddb_code_t rc;
+    if ((rc = valid_object(req, name, &conds, err)) ||
+        (rc = valid_string(req, "ConditionalOperator", &op, err)))
+        return rc;
+    if (op && strcmp(op, "AND") && strcmp(op, "OR")) {
+        valid_list_t vl = {0};
+        valid_add(&vl, op, "conditionalOperator", "Member must satisfy enum value set: [AND, OR]");
+        return valid_result(&vl, err);
+    }
+    if (!conds) return DDB_OK;
+    return expr_legacy_condition(conds, strcmp(name, "Expected") == 0, op, cond, err);
+}

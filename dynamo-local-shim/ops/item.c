@@ -31,11 +31,11 @@ static ddb_code_t write_condition(const cJSON *req, expr_refs_t *refs, expr_t **
     ddb_code_t rc;
     *cond = NULL;
     if ((rc = ops_check_mixed(req, write_legacy, write_exprs, err)) ||
-        (rc = ops_reject_unsupported(req, write_legacy, err)) || (rc = ops_refs(req, refs, err)) ||
-        (rc = ops_condition(req, refs, cond, err)))
+        (rc = ops_refs(req, refs, err)) || (rc = ops_condition(req, refs, cond, err)))
         return rc;
-    if (!*cond) return ops_refs_need_expression(req, "ConditionExpression is null", err);
-    return expr_refs_check_unused(refs, err);
+    if (*cond) return expr_refs_check_unused(refs, err);
+    if ((rc = ops_refs_need_expression(req, "ConditionExpression is null", err))) return rc;
+    return ops_legacy_condition(req, "Expected", cond, err);
 }
 
 /* ReturnValues for Put and Delete: NONE or ALL_OLD. */

@@ -56,6 +56,10 @@ ddb_code_t ops_check_condition(const cJSON *req, const expr_t *cond, const char 
  * the order DynamoDB names them. */
 ddb_code_t ops_check_mixed(const cJSON *req, const char *const *legacy, const char *const *exprs,
                            ddb_error_t *err);
+/* The legacy condition member `name` (Expected, QueryFilter, ScanFilter)
+ * as a condition; *cond stays NULL when it is absent. */
+ddb_code_t ops_legacy_condition(const cJSON *req, const char *name, expr_t **cond,
+                                ddb_error_t *err);
 /* Rejects, with a plain message, parameters this server does not evaluate
  * yet (names is NULL-terminated). */
 ddb_code_t ops_reject_unsupported(const cJSON *req, const char *const *names, ddb_error_t *err);

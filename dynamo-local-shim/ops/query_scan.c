@@ -25,8 +25,6 @@ typedef struct read_opts {
 /* Limit, Select, ConsistentRead, IndexName and the filters not evaluated yet. */
 static ddb_code_t read_common(const cJSON *req, read_opts_t *o, valid_list_t *vl, ddb_error_t *err)
 {
-    static const char *const unsupported[] = {"QueryFilter", "ScanFilter", "KeyConditions",
-                                              "ConditionalOperator", NULL};
     static const char *const query_legacy[] = {"AttributesToGet", "KeyConditions", "QueryFilter",
                                                "ConditionalOperator", NULL};
     static const char *const query_exprs[] = {"ProjectionExpression", "FilterExpression",
@@ -60,8 +58,7 @@ static ddb_code_t read_common(const cJSON *req, read_opts_t *o, valid_list_t *vl
     int is_query = cJSON_GetObjectItemCaseSensitive(req, "KeyConditionExpression") ||
                    cJSON_GetObjectItemCaseSensitive(req, "KeyConditions") || o->query;
     if ((rc = ops_check_mixed(req, is_query ? query_legacy : scan_legacy,
-                              is_query ? query_exprs : scan_exprs, err)) ||
-        (rc = ops_reject_unsupported(req, unsupported, err)))
+                              is_query ? query_exprs : scan_exprs, err)))
         return rc;
     if (index)
         return ddb_fail(err, DDB_E_VALIDATION, "The table does not have the specified index: %s",
@@ -73,8 +70,9 @@ static ddb_code_t read_filter(const cJSON *req, expr_refs_t *refs, read_opts_t *
 {
     const char *text;
     ddb_code_t rc = valid_string(req, "FilterExpression", &text, err);
-    if (rc || !text) return rc;
-    return expr_condition_parse(text, "FilterExpression", refs, &o->filter, err);
+    if (rc) return rc;
+    if (text) return expr_condition_parse(text, "FilterExpression", refs, &o->filter, err);
+    return ops_legacy_condition(req, o->query ? "QueryFilter" : "ScanFilter", &o->filter, err);
 }
 
 static ddb_code_t check_select(const cJSON *req, const read_opts_t *o, ddb_error_t *err)
@@ -252,14 +250,17 @@ ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err
         (rc = valid_string(req, "KeyConditionExpression", &kce, err)) ||
         (rc = ops_refs(req, &refs, err)))
         goto done;
-    if (!kce) {
+    const cJSON *legacy_keys;
+    if ((rc = valid_object(req, "KeyConditions", &legacy_keys, err))) goto done;
+    if (!kce && !legacy_keys) {
         rc = ddb_fail(err, DDB_E_VALIDATION,
                       "Either the KeyConditions or KeyConditionExpression parameter must be "
                       "specified in the request.");
         goto done;
     }
     if ((rc = ops_table(s, req, &t, err)) ||
-        (rc = expr_keycond_parse(kce, t->hash, t->range, &refs, &kc, err)) ||
+        (rc = kce ? expr_keycond_parse(kce, t->hash, t->range, &refs, &kc, err)
+                  : expr_keycond_from_legacy(legacy_keys, t->hash, t->range, &kc, err)) ||
         (rc = ops_projection(req, &refs, &o.proj, err)) ||
         (rc = read_filter(req, &refs, &o, err)) || (rc = expr_refs_check_unused(&refs, err)) ||
         (rc = check_select(req, &o, err)))
