@@ -441,9 +441,11 @@ static ddb_code_t parse_primary(parser_t *ps, node_t **out, int depth, ddb_error
         return expect_punct(lx, ")", err);
     }
     int fi = cond_function_at(lx);
-    if (fi >= 0 && functions[fi].use == FN_OPERAND) {
-        /* size() is an operand: a comparison follows it, or it stands alone,
-         * which DynamoDB parses and then refuses. */
+    if (fi >= 0 && functions[fi].use == FN_CONDITION)
+        return cond_parse_call(ps, fi, cond_parse_operand, out, err);
+    if (fi != -1) {
+        /* Any other call is an operand: a comparison follows it, or it stands
+         * alone, which DynamoDB parses and then refuses. */
         lexer_t save = *lx;
         int saved_ops = ps->operators;
         node_t *tmp;
@@ -454,20 +456,15 @@ static ddb_code_t parse_primary(parser_t *ps, node_t **out, int depth, ddb_error
         compared = compared || lex_is_word(&lx->cur, "BETWEEN") || lex_is_word(&lx->cur, "IN");
         if (!compared) {
             *out = tmp;
-            return lex_semantic(lx,
-                                "Invalid %s: The function is not allowed to be used this way in "
-                                "an expression; function: size",
-                                lx->what);
+            if (fi >= 0 && functions[fi].use == FN_OPERAND)
+                lex_semantic(lx,
+                             "Invalid %s: The function is not allowed to be used this way in an "
+                             "expression; function: %s",
+                             lx->what, functions[fi].name);
+            return DDB_OK;
         }
         *lx = save;
         ps->operators = saved_ops;
-    } else if (fi != -1) {
-        if (fi >= 0 && functions[fi].use == FN_UPDATE)
-            lex_semantic(lx,
-                         "Invalid %s: The function is not allowed in a condition expression; "
-                         "function: %s",
-                         lx->what, functions[fi].name);
-        return cond_parse_call(ps, fi, cond_parse_operand, out, err);
     }
     return parse_comparison(ps, out, err);
 }

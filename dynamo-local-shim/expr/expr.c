@@ -79,6 +79,15 @@ void expr_projection_free(expr_projection_t *p)
     free(p);
 }
 
+/* Projected list elements remember the index they came from (in valueint,
+ * which cJSON leaves unused on objects), so that paths through the same
+ * element meet in one output element. */
+static cJSON *list_slot(cJSON *list, long index)
+{
+    cJSON *last = list->child ? list->child->prev : NULL; /* cJSON keeps head->prev = tail */
+    return last && last->valueint == index + 1 ? last : NULL;
+}
+
 /* Copies the value at path (from step k on) out of src, an AttributeValue,
  * into dst, the AttributeValue being built for it. Containers are created
  * only once the value inside them is known to exist. */
@@ -92,32 +101,24 @@ static int project_into(const expr_path_t *path, int k, const cJSON *src, cJSON 
                                   : cJSON_GetArrayItem(inner, (int)st->index);
     if (!child) return 0;
     cJSON *dinner = cJSON_GetObjectItemCaseSensitive(dst, kind);
-    if (k + 1 == path->nsteps) {
-        cJSON *copy = cJSON_Duplicate(child, 1);
-        if (!copy) return 0;
-        if (!dinner) {
-            dinner =
-                st->name ? cJSON_AddObjectToObject(dst, kind) : cJSON_AddArrayToObject(dst, kind);
-            if (!dinner) {
-                cJSON_Delete(copy);
-                return 0;
-            }
-        }
-        if (st->name)
-            cJSON_AddItemToObject(dinner, st->name, copy);
-        else
-            cJSON_AddItemToArray(dinner, copy);
-        return 1;
-    }
-    /* A list element reached twice (a[0].x, a[0].y) is built once. */
     cJSON *dchild = NULL;
-    if (dinner && st->name) dchild = cJSON_GetObjectItemCaseSensitive(dinner, st->name);
-    if (dchild) return project_into(path, k + 1, child, dchild);
-    cJSON *fresh = cJSON_CreateObject();
-    if (!fresh) return 0;
-    if (!project_into(path, k + 1, child, fresh)) {
-        cJSON_Delete(fresh);
-        return 0;
+    if (dinner)
+        dchild = st->name ? cJSON_GetObjectItemCaseSensitive(dinner, st->name)
+                          : list_slot(dinner, st->index);
+    if (dchild) { /* reached before: a whole value, or the start of a deeper path */
+        return k + 1 == path->nsteps ? 1 : project_into(path, k + 1, child, dchild);
+    }
+    cJSON *fresh;
+    if (k + 1 == path->nsteps) {
+        fresh = cJSON_Duplicate(child, 1);
+        if (!fresh) return 0;
+    } else {
+        fresh = cJSON_CreateObject();
+        if (!fresh) return 0;
+        if (!project_into(path, k + 1, child, fresh)) {
+            cJSON_Delete(fresh);
+            return 0;
+        }
     }
     if (!dinner) {
         dinner = st->name ? cJSON_AddObjectToObject(dst, kind) : cJSON_AddArrayToObject(dst, kind);
@@ -126,37 +127,73 @@ static int project_into(const expr_path_t *path, int k, const cJSON *src, cJSON 
             return 0;
         }
     }
-    if (st->name)
+    if (st->name) {
         cJSON_AddItemToObject(dinner, st->name, fresh);
-    else
+    } else {
+        fresh->valueint = (int)st->index + 1;
         cJSON_AddItemToArray(dinner, fresh);
+    }
     return 1;
+}
+
+/* Paths in document order: names by name, list indexes by number, so list
+ * elements come out in their original order, as DynamoDB returns them. */
+static int path_order(const void *pa, const void *pb)
+{
+    const expr_path_t *a = pa, *b = pb;
+    for (int i = 0; i < a->nsteps && i < b->nsteps; i++) {
+        const expr_step_t *x = &a->steps[i], *y = &b->steps[i];
+        if (x->name && y->name) {
+            int c = strcmp(x->name, y->name);
+            if (c) return c;
+        } else if (!x->name && !y->name) {
+            if (x->index != y->index) return x->index < y->index ? -1 : 1;
+        } else {
+            return x->name ? -1 : 1;
+        }
+    }
+    return a->nsteps - b->nsteps;
+}
+
+static void clear_marks(cJSON *v)
+{
+    for (cJSON *c = v ? v->child : NULL; c; c = c->next) {
+        if (cJSON_IsObject(c)) c->valueint = 0;
+        clear_marks(c);
+    }
 }
 
 cJSON *expr_projection_apply(const expr_projection_t *p, const cJSON *item)
 {
     cJSON *out = cJSON_CreateObject();
-    if (!out) return NULL;
+    expr_path_t *paths = malloc(sizeof *paths * (size_t)(p->npaths ? p->npaths : 1));
+    if (!out || !paths) {
+        cJSON_Delete(out);
+        free(paths);
+        return NULL;
+    }
+    memcpy(paths, p->paths, sizeof *paths * (size_t)p->npaths);
+    qsort(paths, (size_t)p->npaths, sizeof *paths, path_order);
     for (int i = 0; i < p->npaths; i++) {
-        const expr_path_t *path = &p->paths[i];
+        const expr_path_t *path = &paths[i];
         const char *name = path->steps[0].name;
         const cJSON *src = cJSON_GetObjectItemCaseSensitive(item, name);
         if (!src) continue;
         cJSON *dst = cJSON_GetObjectItemCaseSensitive(out, name);
         if (path->nsteps == 1) {
             if (!dst) cJSON_AddItemToObject(out, name, cJSON_Duplicate(src, 1));
-            continue;
-        }
-        if (dst) {
+        } else if (dst) {
             project_into(path, 1, src, dst);
-            continue;
+        } else {
+            cJSON *fresh = cJSON_CreateObject();
+            if (fresh && project_into(path, 1, src, fresh))
+                cJSON_AddItemToObject(out, name, fresh);
+            else
+                cJSON_Delete(fresh);
         }
-        cJSON *fresh = cJSON_CreateObject();
-        if (fresh && project_into(path, 1, src, fresh))
-            cJSON_AddItemToObject(out, name, fresh);
-        else
-            cJSON_Delete(fresh);
     }
+    clear_marks(out);
+    free(paths);
     return out;
 }
 

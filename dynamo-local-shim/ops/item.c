@@ -5,6 +5,7 @@
 #include "../expr/expr.h"
 #include "../valid.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +196,16 @@ ddb_code_t ops_projection(const cJSON *req, expr_refs_t *refs, expr_projection_t
     return expr_projection_parse(pe, refs, proj, err);
 }
 
+/* A name or value key as the expression lexer reads it: the mark, then
+ * letters, digits and underscores. */
+static int ref_key_ok(const char *key, char mark)
+{
+    if (key[0] != mark || !key[1]) return 0;
+    for (const char *p = key + 1; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_') return 0;
+    return 1;
+}
+
 ddb_code_t ops_refs(const cJSON *req, expr_refs_t *refs, ddb_error_t *err)
 {
     memset(refs, 0, sizeof *refs);
@@ -209,7 +220,7 @@ ddb_code_t ops_refs(const cJSON *req, expr_refs_t *refs, ddb_error_t *err)
     const cJSON *e;
     cJSON_ArrayForEach(e, refs->names)
     {
-        if (e->string[0] != '#' || !e->string[1])
+        if (!ref_key_ok(e->string, '#'))
             return ddb_fail(err, DDB_E_VALIDATION,
                             "ExpressionAttributeNames contains invalid key: Syntax error; key: "
                             "\"%.255s\"",
@@ -228,7 +239,7 @@ ddb_code_t ops_refs(const cJSON *req, expr_refs_t *refs, ddb_error_t *err)
     rc = DDB_OK;
     cJSON_ArrayForEach(e, refs->values)
     {
-        if (e->string[0] != ':' || !e->string[1]) {
+        if (!ref_key_ok(e->string, ':')) {
             rc = ddb_fail(err, DDB_E_VALIDATION,
                           "ExpressionAttributeValues contains invalid key: Syntax error; key: "
                           "\"%.255s\"",
@@ -283,9 +294,12 @@ ddb_code_t op_get_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *
         (rc = ops_check_mixed(req, legacy, exprs, err)) || (rc = ops_refs(req, &refs, err)) ||
         (rc = ops_projection(req, &refs, &proj, err)))
         goto done;
-    if (!proj || !cJSON_GetObjectItemCaseSensitive(req, "ProjectionExpression")) {
-        if ((rc = ops_refs_need_expression(req, "ProjectionExpression is null", err))) goto done;
+    if (refs.names && !cJSON_GetObjectItemCaseSensitive(req, "ProjectionExpression")) {
+        rc = ddb_fail(err, DDB_E_VALIDATION,
+                      "ExpressionAttributeNames can only be specified when using expressions");
+        goto done;
     }
+    refs.values = NULL; /* GetItem has no expression that reads values: DynamoDB ignores them */
     if ((rc = expr_refs_check_unused(&refs, err)) || (rc = read_key(s, req, &t, &key, err)))
         goto done;
     int found = 0;
