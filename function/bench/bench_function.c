@@ -59,6 +59,7 @@ int bench_function_handle(void *ctx, const lambda_invocation_t *inv, lambda_outp
 
     bench_result_t res = {0};
     ddb_response_t resp = {0};
+    ddb_client_set_deadline(fn->client, inv->deadline_ms);
     ddb_err_t err = bench_ops_run(fn->client, fn->table, op, (long long)time(NULL), &res, &resp);
     if (err) {
         /* DynamoDB's own words when it sent some, else the client's. */

@@ -108,6 +108,10 @@ def emulator_part(args, tmp, dyn):
                                 Code={"ZipFile": code}, MemorySize=args.memory, Timeout=30,
                                 Environment={"Variables": dict(env, **extra)})
             results[name] = run_function(lam, name, args.n)
+    except Exception:
+        with open(os.path.join(tmp, "emulator.log"), errors="replace") as f:
+            print("emulator log tail:\n" + f.read()[-3000:], file=sys.stderr)
+        raise
     finally:
         emu.stop()
 

@@ -19,6 +19,8 @@ struct ddb_client {
     ddb_signing_cache_t signing;
     ddb_retry_quota_t quota;
     uint64_t rng;
+    long timeout_ms;       /* per attempt */
+    long long deadline_ms; /* epoch ms no attempt may outlive; 0: none */
     char errbuf[CURL_ERROR_SIZE];
     /* the answer being received */
     ddb_response_t *resp;
@@ -108,6 +110,7 @@ ddb_err_t ddb_client_new(ddb_config_t *cfg, const ddb_client_options_t *opts, dd
              0x9E3779B97F4A7C15ull;
     long connect_ms = opts && opts->connect_timeout_ms ? opts->connect_timeout_ms : 3000;
     long timeout_ms = opts && opts->timeout_ms ? opts->timeout_ms : 10000;
+    c->timeout_ms = timeout_ms;
 
     CURL *h = c->curl;
     CURLcode rc = CURLE_OK;
@@ -154,6 +157,26 @@ void ddb_client_free(ddb_client_t *c)
 
 const ddb_config_t *ddb_client_config(const ddb_client_t *c) { return c->cfg; }
 
+void ddb_client_set_deadline(ddb_client_t *c, long long deadline_ms)
+{
+    if (c) c->deadline_ms = deadline_ms;
+}
+
+static long long epoch_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What is left before the deadline, less a margin to report the failure;
+ * LLONG_MAX-ish without a deadline. */
+static long long time_left_ms(const ddb_client_t *c)
+{
+    if (!c->deadline_ms) return 1LL << 40;
+    return c->deadline_ms - DDB_DEADLINE_MARGIN_MS - epoch_ms();
+}
+
 /* One HTTP exchange. Fills resp; returns what it means. */
 static ddb_err_t attempt(ddb_client_t *c, const char *operation, const char *body, size_t len,
                          ddb_response_t *resp, int *timed_out)
@@ -195,6 +218,9 @@ static ddb_err_t attempt(ddb_client_t *c, const char *operation, const char *bod
     curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body ? body : "");
     curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    long long left = time_left_ms(c);
+    long timeout = left < c->timeout_ms ? (long)(left > 1 ? left : 1) : c->timeout_ms;
+    curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout);
     CURLcode rc = curl_easy_perform(c->curl);
     curl_off_t connect_us = 0;
     curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &resp->new_connections);
@@ -214,9 +240,15 @@ static ddb_err_t attempt(ddb_client_t *c, const char *operation, const char *bod
             *timed_out = rc == CURLE_OPERATION_TIMEDOUT;
             snprintf(resp->error_type, sizeof resp->error_type, "%s",
                      *timed_out ? "RequestTimeout" : "ConnectionError");
-            snprintf(resp->error_message, sizeof resp->error_message,
-                     "could not reach DynamoDB at %s: %s", c->cfg->endpoint,
-                     c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+            if (*timed_out && timeout < c->timeout_ms)
+                snprintf(resp->error_message, sizeof resp->error_message,
+                         "DynamoDB at %s did not answer before the invocation's deadline (%ld ms "
+                         "left for this attempt)",
+                         c->cfg->endpoint, timeout);
+            else
+                snprintf(resp->error_message, sizeof resp->error_message,
+                         "could not reach DynamoDB at %s: %s", c->cfg->endpoint,
+                         c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
         }
         goto out;
     }
@@ -267,6 +299,7 @@ ddb_err_t ddb_call(ddb_client_t *c, const char *operation, const char *body, siz
         if (!cost) break;
         taken += cost;
         long long us = ddb_retry_delay_us(kind, n, rand01(c));
+        if (us / 1000 >= time_left_ms(c)) break; /* no time for another attempt */
         struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
         while (nanosleep(&ts, &ts) != 0) {
         }

@@ -41,6 +41,13 @@ void ddb_client_free(ddb_client_t *c);
 
 const ddb_config_t *ddb_client_config(const ddb_client_t *c);
 
+/* Attempts and retry pauses end before deadline_ms (Unix epoch ms, less
+ * DDB_DEADLINE_MARGIN_MS to report the failure), so a function gets a clear
+ * RequestTimeout error instead of being killed by Lambda. 0 removes it. A
+ * function sets it from each invocation's Lambda-Runtime-Deadline-Ms. */
+#define DDB_DEADLINE_MARGIN_MS 100
+void ddb_client_set_deadline(ddb_client_t *c, long long deadline_ms);
+
 /* Runs one operation ("GetItem") with a JSON body. resp is reset first and
  * always describes the last attempt: status, body, error_type/message (for
  * DDB_ERR_SERVICE, and a transport message for DDB_ERR_TRANSPORT), attempts.

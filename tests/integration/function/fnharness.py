@@ -173,9 +173,10 @@ class FakeRuntimeAPI:
     def address(self):
         return f"127.0.0.1:{self.port}"
 
-    def invoke(self, event, timeout=30, headers=None, delay=0):
+    def invoke(self, event, timeout=30, headers=None, delay=0, deadline_s=30):
         """Returns (kind, body, error_type); kind is 'response' or 'error'.
-        headers are extra /next headers; delay holds the event back."""
+        headers are extra /next headers; delay holds the event back;
+        deadline_s sets Lambda-Runtime-Deadline-Ms that far ahead."""
         rid = str(uuid.uuid4())
         done = threading.Event()
         with self.lock:
@@ -183,7 +184,8 @@ class FakeRuntimeAPI:
         payload = event if isinstance(event, str) else json.dumps(event)
         if delay:
             time.sleep(delay)
-        self.events.put((rid, payload, int(time.time() * 1000) + 30000, headers or {}))
+        self.events.put((rid, payload, int(time.time() * 1000) + int(deadline_s * 1000),
+                         headers or {}))
         if not done.wait(timeout):
             raise TimeoutError(f"no answer for {rid} within {timeout}s")
         kind, body, etype = self.results.pop(rid)
@@ -251,7 +253,7 @@ def botocore_authorization(method, url, headers, body, creds, region):
 class ScriptedDynamo:
     """A DynamoDB endpoint that answers from a script: each entry is
     (status, body_dict, options) where options may hold "crc32": a wrong
-    value to send. Past the script it answers {} with 200. Every request's
+    value to send, or "delay": seconds to wait before answering. Past the script it answers {} with 200. Every request's
     SigV4 signature is checked against botocore's."""
 
     def __init__(self, script, creds=CREDS, region="us-east-1"):
@@ -279,6 +281,8 @@ class ScriptedDynamo:
                 if hdrs.get("Authorization") != want:
                     dyn.bad_signatures.append((hdrs.get("Authorization"), want))
                 status, doc, opts = dyn.script.pop(0) if dyn.script else (200, {}, {})
+                if opts.get("delay"):
+                    time.sleep(opts["delay"])
                 out = json.dumps(doc).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/x-amz-json-1.0")

@@ -129,6 +129,16 @@ class DdbClientTest(unittest.TestCase):
         self.assertEqual(etype, "ConnectionError")
         self.assertIn(f"127.0.0.1:{port}", doc["errorMessage"])
 
+    def test_unanswered_request_ends_before_the_deadline(self):
+        self.start([(200, GET_OK[1], {"delay": 6})] * 3)
+        started = time.monotonic()
+        kind, body, etype = self.api.invoke({"op": "get"}, deadline_s=2)
+        took = time.monotonic() - started
+        self.assertEqual(kind, "error")
+        self.assertEqual(etype, "RequestTimeout")
+        self.assertIn("deadline", json.loads(body)["errorMessage"])
+        self.assertLess(took, 4)
+
     def test_connection_is_reused(self):
         self.start([])
         for _ in range(10):
