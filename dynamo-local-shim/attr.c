@@ -8,6 +8,28 @@
 
 static const char *const type_names[] = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"};
 
+size_t attr_text_size(const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += !((unsigned char)p[0] == 0xC0 && (unsigned char)p[1] == 0x80 && p++);
+    return n;
+}
+
+size_t attr_text_bytes(const char *s, unsigned char *out)
+{
+    size_t k = 0;
+    for (const char *p = s; *p; p++) {
+        if ((unsigned char)p[0] == 0xC0 && (unsigned char)p[1] == 0x80) {
+            out[k++] = 0;
+            p++;
+        } else {
+            out[k++] = (unsigned char)*p;
+        }
+    }
+    return k;
+}
+
 const char *attr_type(const cJSON *av)
 {
     if (!cJSON_IsObject(av) || !av->child) return NULL;
@@ -146,7 +168,7 @@ static ddb_code_t canon_set(const char *type, const cJSON *v, strbuf_t *out, siz
             } else if (!cJSON_IsString(e)) {
                 return wrong_json(e, "String", err);
             } else {
-                len = strlen(e->valuestring);
+                len = attr_text_size(e->valuestring);
             }
             if (strbuf_add_json_str(out, e->valuestring, strlen(e->valuestring))) return oom(err);
             *size += len;
@@ -190,7 +212,7 @@ static ddb_code_t canon_map(const cJSON *m, strbuf_t *out, size_t *size, int dep
         if (e != m->child && strbuf_addc(out, ',')) return oom(err);
         if (strbuf_add_json_str(out, e->string, strlen(e->string)) || strbuf_addc(out, ':'))
             return oom(err);
-        *size += strlen(e->string);
+        *size += attr_text_size(e->string);
         ddb_code_t rc = canon_value(e, out, size, depth + 1, err);
         if (rc) return rc;
     }
@@ -232,7 +254,7 @@ static ddb_code_t canon_value(const cJSON *av, strbuf_t *out, size_t *size, int 
     if (strcmp(type, "S") == 0) {
         if (!cJSON_IsString(v)) return wrong_json(v, "String", err);
         if (strbuf_add_json_str(out, v->valuestring, strlen(v->valuestring))) return oom(err);
-        *size += strlen(v->valuestring);
+        *size += attr_text_size(v->valuestring);
     } else if (strcmp(type, "N") == 0) {
         num_t num;
         if ((rc = check_number(v, &num, err))) return rc;

@@ -29,6 +29,16 @@ ddb_code_t attr_canon_value(const cJSON *av, strbuf_t *out, size_t *size, ddb_er
 /* Checks an item (a map of name to AttributeValue) and appends it; sets
  * *size to its DynamoDB size. The 400 KB limit is the caller's to apply. */
 ddb_code_t attr_canon_item(const cJSON *item, strbuf_t *out, size_t *size, ddb_error_t *err);
+/* Inside the server, U+0000 in a string is held as the two bytes C0 80 (as
+ * Java's modified UTF-8 does), since cJSON's strings end at a NUL. shim.c
+ * turns escaped NULs into them on the way in and back on the way out; raw
+ * request bytes can never hold C0 80 (an overlong form, refused as invalid
+ * UTF-8). These give a held string's real size and bytes. */
+#define ATTR_NUL "\xC0\x80"
+size_t attr_text_size(const char *s);
+/* Writes s's real bytes to out (room for strlen(s)); returns their count. */
+size_t attr_text_bytes(const char *s, unsigned char *out);
+
 /* The one type name of a checked AttributeValue ("S", "N", "M" ...), or NULL. */
 const char *attr_type(const cJSON *av);
 /* Decodes base64; returns the decoded length or -1 when s is not valid

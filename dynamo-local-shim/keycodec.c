@@ -31,8 +31,7 @@ ddb_code_t keycodec_raw(char type, const char *text, unsigned char *out, size_t 
 {
     size_t n = strlen(text);
     if (type == 'S') {
-        memcpy(out, text, n);
-        *out_len = n;
+        *out_len = attr_text_bytes(text, out);
         return DDB_OK;
     }
     if (type == 'B') {

@@ -1,5 +1,7 @@
+#define _GNU_SOURCE /* memmem */
 #include "shim.h"
 
+#include "attr.h"
 #include "ops/ops.h"
 
 #include <stdio.h>
@@ -148,8 +150,7 @@ static int utf8_valid(const unsigned char *p, size_t n)
     return 1;
 }
 
-/* cJSON's strings end at their first NUL, so an escaped NUL would silently
- * cut a value short: such requests are refused instead. */
+/* Escaped NULs (\u0000) are held as C0 80 inside the server (see attr.h). */
 static int has_escaped_nul(const char *body, size_t len)
 {
     for (const char *p = body; (p = memchr(p, '\\', len - (size_t)(p - body))); p += 2) {
@@ -157,6 +158,51 @@ static int has_escaped_nul(const char *body, size_t len)
         if (p + 1 >= body + len) break;
     }
     return 0;
+}
+
+/* A copy of body with each escaped NUL replaced by C0 80; NULL when out of
+ * memory. *len is updated. */
+static char *hold_nuls(const char *body, size_t *len)
+{
+    char *copy = malloc(*len + 1);
+    if (!copy) return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < *len; i++) {
+        if (body[i] == '\\' && i + 1 < *len) {
+            if (*len - i >= 6 && memcmp(body + i, "\\u0000", 6) == 0) {
+                memcpy(copy + k, ATTR_NUL, 2);
+                k += 2;
+                i += 5;
+            } else {
+                copy[k++] = body[i++];
+                copy[k++] = body[i];
+            }
+            continue;
+        }
+        copy[k++] = body[i];
+    }
+    copy[k] = '\0';
+    *len = k;
+    return copy;
+}
+
+/* Turns held NULs in a response back into \u0000 escapes. */
+static void release_nuls(strbuf_t *out)
+{
+    if (!out->data || !memmem(out->data, out->len, ATTR_NUL, 2)) return;
+    strbuf_t copy;
+    strbuf_init(&copy, out->limit);
+    for (size_t i = 0; i < out->len; i++) {
+        if ((unsigned char)out->data[i] == 0xC0 && i + 1 < out->len &&
+            (unsigned char)out->data[i + 1] == 0x80) {
+            strbuf_add(&copy, "\\u0000", 6);
+            i++;
+        } else {
+            strbuf_addc(&copy, out->data[i]);
+        }
+    }
+    strbuf_free(out);
+    *out = copy;
 }
 
 unsigned shim_handle(shim_t *s, const char *target, const char *body, size_t len, strbuf_t *out)
@@ -172,12 +218,16 @@ unsigned shim_handle(shim_t *s, const char *target, const char *body, size_t len
         err.code = DDB_E_SERIALIZATION;
         goto fail;
     }
+    char *held = NULL;
     if (has_escaped_nul(body, len)) {
-        ddb_fail(&err, DDB_E_VALIDATION,
-                 "dynamo-local-shim does not support the NUL character (\\u0000) in strings");
-        goto fail;
+        if (!(held = hold_nuls(body, &len))) {
+            ddb_fail(&err, DDB_E_INTERNAL_FAILURE, "The server ran out of memory");
+            goto fail;
+        }
+        body = held;
     }
     req = cJSON_ParseWithLength(body, len);
+    free(held);
     if (!req || !cJSON_IsObject(req)) {
         /* Coral gives no message for a body that is not JSON. */
         err.code = DDB_E_SERIALIZATION;
@@ -197,10 +247,12 @@ unsigned shim_handle(shim_t *s, const char *target, const char *body, size_t len
     strbuf_reset(out);
     if (fn(s, req, out, &err) != DDB_OK) goto fail;
     cJSON_Delete(req);
+    release_nuls(out);
     return 200;
 fail:
     cJSON_Delete(req);
     error_body(&err, out);
+    release_nuls(out);
     free(err.extra);
     return ddb_code_status(err.code);
 }

@@ -59,11 +59,31 @@ static int bytes_cmp(const unsigned char *a, size_t an, const unsigned char *b, 
     return an < bn ? -1 : an > bn;
 }
 
+/* Strings compare by their real bytes: a held NUL (C0 80) is a 0 byte. */
+static int text_cmp(const char *a, const char *b)
+{
+    const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+    for (;;) {
+        int cx = *x, cy = *y;
+        if (cx == 0xC0 && x[1] == 0x80)
+            cx = 0, x++;
+        else if (!cx)
+            cx = -1;
+        if (cy == 0xC0 && y[1] == 0x80)
+            cy = 0, y++;
+        else if (!cy)
+            cy = -1;
+        if (cx != cy) return cx < cy ? -1 : 1;
+        if (cx < 0) return 0;
+        x++;
+        y++;
+    }
+}
+
 /* Compares two scalar members of type t ('S', 'N' or 'B') given as strings. */
 static int scalar_cmp(char t, const char *a, const char *b)
 {
-    if (t == 'S')
-        return bytes_cmp((const unsigned char *)a, strlen(a), (const unsigned char *)b, strlen(b));
+    if (t == 'S') return text_cmp(a, b);
     if (t == 'N') {
         num_t x, y;
         if (num_parse(a, strlen(a), &x) || num_parse(b, strlen(b), &y)) return strcmp(a, b);
@@ -135,7 +155,7 @@ long value_size(const cJSON *av)
     const char *t = value_type(av);
     const cJSON *v = value_inner(av);
     if (!t) return -1;
-    if (!strcmp(t, "S")) return (long)strlen(v->valuestring);
+    if (!strcmp(t, "S")) return (long)attr_text_size(v->valuestring);
     if (!strcmp(t, "B")) {
         size_t n = 0;
         unsigned char *b = binary_bytes(v->valuestring, &n);
