@@ -214,10 +214,21 @@ lambda_err_t lambda_runtime_next(lambda_runtime_t *rt, lambda_invocation_t *inv)
     curl_easy_setopt(rt->curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(rt->curl, CURLOPT_HEADERDATA, rt);
     lambda_err_t err = exchange(rt, "/invocation/next", NULL, 0, NULL);
+    /* The id goes into URL paths: accept what Lambda's ids are made of. */
+    int id_ok = rt->request_id[0] &&
+                strspn(rt->request_id, "0123456789abcdefABCDEF-_.") == strlen(rt->request_id);
+    if (err == LAMBDA_ERR_TOOBIG && id_ok) {
+        /* The headers arrived; the caller can still fail this invocation. */
+        memset(inv, 0, sizeof *inv);
+        inv->request_id = rt->request_id;
+        inv->deadline_ms = strtoll(rt->deadline, NULL, 10);
+        inv->function_arn = rt->function_arn;
+        return err;
+    }
     if (err) return err;
-    if (rt->status != 200 || !rt->request_id[0]) {
+    if (rt->status != 200 || !id_ok) {
         fprintf(stderr, "lambda_runtime: /next answered %ld%s\n", rt->status,
-                rt->request_id[0] ? "" : " without a request id");
+                id_ok ? "" : " without a usable request id");
         return LAMBDA_ERR_PROTOCOL;
     }
     if (!rt->payload) {
@@ -327,9 +338,14 @@ lambda_err_t lambda_runtime_init_error(lambda_runtime_t *rt, const char *type, c
 lambda_err_t lambda_runtime_run(lambda_runtime_t *rt, lambda_handler_fn handler, void *ctx)
 {
     for (;;) {
-        lambda_invocation_t inv;
+        lambda_invocation_t inv = {0};
         lambda_err_t err = lambda_runtime_next(rt, &inv);
-        if (err == LAMBDA_ERR_TOOBIG) continue; /* the invocation times out; keep serving */
+        if (err == LAMBDA_ERR_TOOBIG) {
+            if (inv.request_id)
+                lambda_runtime_fail(rt, &inv, "Runtime.PayloadTooLarge",
+                                    "the event is larger than LAMBDA_MAX_EVENT");
+            continue;
+        }
         if (err) return err;
         lambda_output_t out;
         memset(&out, 0, sizeof out);

@@ -72,7 +72,9 @@ void lambda_runtime_free(lambda_runtime_t *rt);
 /* POST /runtime/init/error: call when initialization failed, then exit. */
 lambda_err_t lambda_runtime_init_error(lambda_runtime_t *rt, const char *type, const char *message);
 
-/* Waits for the next invocation (no timeout). Sets _X_AMZN_TRACE_ID. */
+/* Waits for the next invocation (no timeout). Sets _X_AMZN_TRACE_ID. On
+ * LAMBDA_ERR_TOOBIG, inv holds the request id, deadline and ARN (no payload)
+ * when they arrived, so the invocation can be failed; run() does that. */
 lambda_err_t lambda_runtime_next(lambda_runtime_t *rt, lambda_invocation_t *inv);
 
 lambda_err_t lambda_runtime_respond(lambda_runtime_t *rt, const lambda_invocation_t *inv,

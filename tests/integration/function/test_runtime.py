@@ -94,6 +94,14 @@ class RuntimeTest(unittest.TestCase):
         self.assertEqual(r["event_bytes"], len(json.dumps(event)))
         self.assertEqual(r["event"], event)
 
+    def test_oversized_event_fails_the_invocation(self):
+        self.start()
+        kind, body, etype = self.api.invoke({"blob": "z" * (7 << 20)})
+        self.assertEqual(kind, "error")
+        self.assertEqual(etype, "Runtime.PayloadTooLarge")
+        # and the function keeps serving
+        self.assertEqual(self.api.invoke({"after": 1})[0], "response")
+
     def test_exits_when_runtime_api_is_gone(self):
         self.start()
         self.assertEqual(self.api.invoke({"x": 1})[0], "response")
