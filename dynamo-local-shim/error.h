@@ -18,6 +18,8 @@ typedef enum ddb_code {
     DDB_E_RESOURCE_NOT_FOUND,
     DDB_E_RESOURCE_IN_USE,
     DDB_E_CONDITIONAL_CHECK_FAILED,
+    DDB_E_TRANSACTION_CANCELED,
+    DDB_E_IDEMPOTENT_MISMATCH,
     DDB_E_LIMIT_EXCEEDED,
     DDB_E_REQUEST_TOO_LARGE,
     DDB_E_INTERNAL_FAILURE,
@@ -34,6 +36,8 @@ typedef struct ddb_error {
 const char *ddb_code_name(ddb_code_t code);      /* "ValidationException" */
 const char *ddb_code_namespace(ddb_code_t code); /* "com.amazon.coral.validate" */
 unsigned ddb_code_status(ddb_code_t code);       /* 400 */
+/* "message" or "Message", as the error document spells it. */
+const char *ddb_code_message_member(ddb_code_t code);
 
 /* Records an error and returns its code, so callers can `return ddb_fail(...)`. */
 ddb_code_t ddb_fail(ddb_error_t *err, ddb_code_t code, const char *fmt, ...)

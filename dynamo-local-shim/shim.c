@@ -42,6 +42,7 @@ void shim_close(shim_t *s)
 {
     if (!s) return;
     for (size_t i = 0; i < s->ntables; i++) table_free(s->tables[i]);
+    for (int i = 0; i < SHIM_TOKENS; i++) free(s->tokens[i].response);
     free(s->tables);
     store_close(s->store);
     free(s);
@@ -93,6 +94,8 @@ static const struct {
     {"PutItem", op_put_item},
     {"Query", op_query},
     {"Scan", op_scan},
+    {"TransactGetItems", op_transact_get_items},
+    {"TransactWriteItems", op_transact_write_items},
     {"UpdateItem", op_update_item},
 };
 
@@ -104,10 +107,7 @@ static void error_body(const ddb_error_t *err, strbuf_t *out)
     strbuf_addf(out, "{\"__type\":\"%s#%s\"", ddb_code_namespace(err->code),
                 ddb_code_name(err->code));
     if (err->msg[0]) {
-        /* Coral's own exceptions spell it "Message"; DynamoDB's, "message". */
-        int coral = strncmp(ddb_code_namespace(err->code), "com.amazon.coral", 16) == 0 &&
-                    err->code != DDB_E_VALIDATION;
-        strbuf_adds(out, coral ? ",\"Message\":" : ",\"message\":");
+        strbuf_addf(out, ",\"%s\":", ddb_code_message_member(err->code));
         strbuf_add_json_str(out, err->msg, strlen(err->msg));
     }
     if (err->extra) {

@@ -16,8 +16,20 @@
 
 #define SHIM_MAX_REQUEST (16 * 1024 * 1024)
 
+/* A TransactWriteItems ClientRequestToken seen in the last 10 minutes. */
+typedef struct shim_token {
+    char token[40];
+    unsigned long request_crc; /* of the request, to tell a retry from a reuse */
+    size_t request_len;
+    char *response; /* what the first call answered */
+    long long at;   /* monotonic seconds */
+} shim_token_t;
+
+#define SHIM_TOKENS 256
+
 typedef struct shim {
     store_t *store;
+    shim_token_t tokens[SHIM_TOKENS];
     table_t **tables;
     size_t ntables, cap;
     char region[32];

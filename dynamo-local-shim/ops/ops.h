@@ -18,6 +18,8 @@ ddb_code_t op_put_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *
 ddb_code_t op_get_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_delete_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_update_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
+ddb_code_t op_transact_write_items(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
+ddb_code_t op_transact_get_items(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_scan(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_batch_write_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
