@@ -19,6 +19,7 @@ struct ddb_client {
     ddb_signing_cache_t signing;
     ddb_retry_quota_t quota;
     uint64_t rng;
+    int global_init;       /* curl_global_init done for this client */
     long timeout_ms;       /* per attempt */
     long long deadline_ms; /* epoch ms no attempt may outlive; 0: none */
     char errbuf[CURL_ERROR_SIZE];
@@ -92,12 +93,18 @@ ddb_err_t ddb_client_new(ddb_config_t *cfg, const ddb_client_options_t *opts, dd
         err = DDB_ERR_CONFIG;
         goto fail;
     }
+    c = calloc(1, sizeof *c);
+    if (!c) {
+        err = DDB_ERR_NOMEM;
+        goto fail;
+    }
+    /* Reference-counted by libcurl; undone in ddb_client_free. */
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         err = DDB_ERR_NOMEM;
         goto fail;
     }
-    c = calloc(1, sizeof *c);
-    if (!c || !(c->curl = curl_easy_init())) {
+    c->global_init = 1;
+    if (!(c->curl = curl_easy_init())) {
         err = DDB_ERR_NOMEM;
         goto fail;
     }
@@ -151,6 +158,7 @@ void ddb_client_free(ddb_client_t *c)
 {
     if (!c) return;
     if (c->curl) curl_easy_cleanup(c->curl);
+    if (c->global_init) curl_global_cleanup();
     ddb_config_free(c->cfg);
     free(c);
 }

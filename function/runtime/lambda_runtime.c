@@ -16,7 +16,8 @@
 
 struct lambda_runtime {
     CURL *curl;
-    char base[300]; /* "http://host:port/2018-06-01/runtime" */
+    int global_init; /* curl_global_init done for this runtime */
+    char base[300];  /* "http://host:port/2018-06-01/runtime" */
     char errbuf[CURL_ERROR_SIZE];
     /* the current invocation */
     char *payload;
@@ -115,9 +116,15 @@ lambda_err_t lambda_runtime_new(const char *api, lambda_runtime_t **out)
     lambda_runtime_t *rt = NULL;
     if (!api) api = getenv("AWS_LAMBDA_RUNTIME_API");
     if (!api || !*api || strpbrk(api, "/?# \r\n") || !out) return LAMBDA_ERR_CONFIG;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return LAMBDA_ERR_NOMEM;
     rt = calloc(1, sizeof *rt);
-    if (!rt || !(rt->curl = curl_easy_init())) {
+    if (!rt) return LAMBDA_ERR_NOMEM;
+    /* Reference-counted by libcurl; undone in lambda_runtime_free. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        err = LAMBDA_ERR_NOMEM;
+        goto fail;
+    }
+    rt->global_init = 1;
+    if (!(rt->curl = curl_easy_init())) {
         err = LAMBDA_ERR_NOMEM;
         goto fail;
     }
@@ -143,6 +150,7 @@ void lambda_runtime_free(lambda_runtime_t *rt)
 {
     if (!rt) return;
     if (rt->curl) curl_easy_cleanup(rt->curl);
+    if (rt->global_init) curl_global_cleanup();
     free(rt->payload);
     free(rt);
 }
