@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 const char *sigv4_strerror(sigv4_err_t err)
@@ -19,6 +20,7 @@ const char *sigv4_strerror(sigv4_err_t err)
     case SIGV4_ERR_NOMEM: return "out of memory";
     case SIGV4_ERR_TOOBIG: return "request too large to sign";
     case SIGV4_ERR_CRYPTO: return "libcrypto error";
+    case SIGV4_ERR_MISMATCH: return "signature does not match";
     }
     return "unknown sigv4 error";
 }
@@ -466,4 +468,126 @@ int sigv4_signature_equal(const char *a, const char *b)
     size_t la = strlen(a), lb = strlen(b);
     if (la != lb) return 0;
     return CRYPTO_memcmp(a, b, la) == 0;
+}
+
+/* Copies s[0..n) into dst (cap bytes with the NUL). */
+static sigv4_err_t copy_part(char *dst, size_t cap, const char *s, size_t n)
+{
+    if (n == 0) return SIGV4_ERR_ARG;
+    if (n >= cap) return SIGV4_ERR_TOOBIG;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    return SIGV4_OK;
+}
+
+/* The value of "name=" among comma-separated parts of p, up to the next
+ * comma; NULL when absent. */
+static const char *param(const char *p, const char *name, size_t *len)
+{
+    size_t nl = strlen(name);
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+            const char *v = p + nl + 1;
+            *len = strcspn(v, ", ");
+            return v;
+        }
+        p += strcspn(p, ",");
+    }
+    return NULL;
+}
+
+sigv4_err_t sigv4_authz_parse(const char *value, sigv4_authz_t *out)
+{
+    static const char algo[] = "AWS4-HMAC-SHA256 ";
+    if (!value || !out || strncmp(value, algo, sizeof algo - 1) != 0) return SIGV4_ERR_ARG;
+    if (strlen(value) > SIGV4_MAX_TEXT) return SIGV4_ERR_TOOBIG;
+    const char *rest = value + sizeof algo - 1;
+    size_t cl, hl, sl;
+    const char *cred = param(rest, "Credential", &cl);
+    const char *sh = param(rest, "SignedHeaders", &hl);
+    const char *sig = param(rest, "Signature", &sl);
+    if (!cred || !sh || !sig || sl != 64 || strspn(sig, "0123456789abcdef") < 64)
+        return SIGV4_ERR_ARG;
+    sigv4_authz_t a;
+    memset(&a, 0, sizeof a);
+    /* akid/date/region/service/aws4_request: split from the right, since the
+     * parts after the key id hold no '/'. */
+    const char *end = cred + cl, *slash[4];
+    const char *p = end;
+    for (int i = 3; i >= 0; i--) {
+        while (p > cred && p[-1] != '/') p--;
+        if (p == cred) return SIGV4_ERR_ARG;
+        slash[i] = --p;
+    }
+    sigv4_err_t err;
+    if ((size_t)(end - slash[3] - 1) != 12 || strncmp(slash[3] + 1, "aws4_request", 12) != 0)
+        return SIGV4_ERR_ARG;
+    if ((err = copy_part(a.access_key_id, sizeof a.access_key_id, cred,
+                         (size_t)(slash[0] - cred))) != SIGV4_OK ||
+        (err = copy_part(a.date, sizeof a.date, slash[0] + 1, (size_t)(slash[1] - slash[0] - 1))) !=
+            SIGV4_OK ||
+        (err = copy_part(a.region, sizeof a.region, slash[1] + 1,
+                         (size_t)(slash[2] - slash[1] - 1))) != SIGV4_OK ||
+        (err = copy_part(a.service, sizeof a.service, slash[2] + 1,
+                         (size_t)(slash[3] - slash[2] - 1))) != SIGV4_OK ||
+        (err = copy_part(a.signed_headers, sizeof a.signed_headers, sh, hl)) != SIGV4_OK ||
+        (err = copy_part(a.signature, sizeof a.signature, sig, 64)) != SIGV4_OK)
+        return err;
+    if (strlen(a.date) != 8 || strspn(a.date, "0123456789") != 8) return SIGV4_ERR_ARG;
+    *out = a;
+    return SIGV4_OK;
+}
+
+/* 1 when name (any case) is one of the ';'-separated lowercase names. */
+static int listed(const char *list, const char *name)
+{
+    size_t nl = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t l = strcspn(p, ";");
+        if (l == nl && strncasecmp(p, name, nl) == 0) return 1;
+        p += l;
+        if (*p) p++;
+    }
+    return 0;
+}
+
+sigv4_err_t sigv4_verify(const sigv4_request_t *req, const sigv4_authz_t *authz,
+                         const char *amz_date, const char *secret)
+{
+    if (!req || !authz || !amz_date || !secret || strlen(amz_date) != 16 ||
+        (!req->headers && req->n_headers))
+        return SIGV4_ERR_ARG;
+    if (req->n_headers > SIGV4_MAX_HEADERS) return SIGV4_ERR_TOOBIG;
+    if (strncmp(amz_date, authz->date, 8) != 0) return SIGV4_ERR_MISMATCH;
+    sigv4_header_t picked[SIGV4_MAX_HEADERS];
+    size_t n = 0;
+    for (size_t i = 0; i < req->n_headers; i++)
+        if (req->headers[i].name && listed(authz->signed_headers, req->headers[i].name))
+            picked[n++] = req->headers[i];
+    sigv4_request_t r = *req;
+    r.headers = picked;
+    r.n_headers = n;
+    sigv4_scope_t scope = {
+        .amz_date = amz_date, .region = authz->region, .service = authz->service};
+    char *creq = NULL, *signed_headers = NULL, *sts = NULL;
+    unsigned char key[32];
+    char sig[SIGV4_HEX_LEN];
+    sigv4_err_t err = sigv4_canonical_request(&r, &creq, &signed_headers);
+    if (err) goto out;
+    /* Every header the client says it signed must have been received. */
+    if (strcmp(signed_headers, authz->signed_headers) != 0) {
+        err = SIGV4_ERR_MISMATCH;
+        goto out;
+    }
+    if ((err = sigv4_string_to_sign(&scope, creq, &sts)) != SIGV4_OK) goto out;
+    if ((err = sigv4_signing_key(secret, &scope, key)) != SIGV4_OK) goto out;
+    if ((err = sigv4_signature(key, sts, sig)) != SIGV4_OK) goto out;
+    err = sigv4_signature_equal(sig, authz->signature) ? SIGV4_OK : SIGV4_ERR_MISMATCH;
+out:
+    OPENSSL_cleanse(key, sizeof key);
+    free(creq);
+    free(signed_headers);
+    free(sts);
+    return err;
 }

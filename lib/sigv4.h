@@ -24,10 +24,11 @@
 
 typedef enum sigv4_err {
     SIGV4_OK = 0,
-    SIGV4_ERR_ARG,    /* a required argument is missing or malformed */
-    SIGV4_ERR_NOMEM,  /* allocation failed */
-    SIGV4_ERR_TOOBIG, /* more headers or bytes than the caps below */
-    SIGV4_ERR_CRYPTO  /* libcrypto refused a digest or HMAC */
+    SIGV4_ERR_ARG,     /* a required argument is missing or malformed */
+    SIGV4_ERR_NOMEM,   /* allocation failed */
+    SIGV4_ERR_TOOBIG,  /* more headers or bytes than the caps below */
+    SIGV4_ERR_CRYPTO,  /* libcrypto refused a digest or HMAC */
+    SIGV4_ERR_MISMATCH /* verification: the signature does not match */
 } sigv4_err_t;
 
 const char *sigv4_strerror(sigv4_err_t err);
@@ -86,6 +87,31 @@ sigv4_err_t sigv4_signature(const unsigned char key[32], const char *sts,
  * temporary credentials, X-Amz-Security-Token among req->headers. */
 sigv4_err_t sigv4_sign(const sigv4_request_t *req, const sigv4_scope_t *scope,
                        const char *access_key_id, const char *secret, char **out_authz);
+
+/* A parsed Authorization header, for verification. */
+typedef struct sigv4_authz {
+    char access_key_id[129];
+    char date[9]; /* YYYYMMDD of the credential scope */
+    char region[65];
+    char service[65];
+    char signed_headers[2049]; /* "content-type;host;x-amz-date" */
+    char signature[SIGV4_HEX_LEN];
+} sigv4_authz_t;
+
+/* Parses "AWS4-HMAC-SHA256 Credential=<akid>/<date>/<region>/<service>/
+ * aws4_request, SignedHeaders=<list>, Signature=<64 hex>". SIGV4_ERR_ARG when
+ * malformed, SIGV4_ERR_TOOBIG when a part is longer than its field. *out is
+ * set only on success. */
+sigv4_err_t sigv4_authz_parse(const char *value, sigv4_authz_t *out);
+
+/* Server side: recomputes the signature of req (all headers received; only
+ * those named in authz->signed_headers are used, and each must be present)
+ * with the caller's secret for authz->access_key_id, and compares it in
+ * constant time. amz_date is the request's X-Amz-Date; its day must be the
+ * scope's. SIGV4_OK when it matches, SIGV4_ERR_MISMATCH when not; checking the
+ * clock skew is the caller's business. */
+sigv4_err_t sigv4_verify(const sigv4_request_t *req, const sigv4_authz_t *authz,
+                         const char *amz_date, const char *secret);
 
 /* Formats a UTC time (seconds since the epoch) as amz_date. */
 void sigv4_format_date(long long epoch_seconds, char out[17]);

@@ -5,6 +5,7 @@
  *   2 a DynamoDB error body                (ddb_response_parse_error)
  *   3 a request to canonicalize: "path\nquery\nheader value" (sigv4)
  *   4 "crc32 header\nbody"                 (ddb_crc32_matches)
+ *   5 an Authorization header               (sigv4_authz_parse)
  * Built as fuzz-function with -DFUZZ=ON; replayed over corpus/ by every
  * build (replay-function-corpus). */
 #include <stdint.h>
@@ -21,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
-    unsigned which = data[0] % 5;
+    unsigned which = data[0] % 6;
     size_t n = size - 1;
     char *s = malloc(n + 1);
     if (!s) return 0;
@@ -82,6 +83,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *body = nl ? nl + 1 : "";
         if (nl) *nl = '\0';
         ddb_crc32_matches(s, body, strlen(body));
+        break;
+    }
+    case 5: {
+        sigv4_authz_t a;
+        if (sigv4_authz_parse(s, &a) == SIGV4_OK && strlen(a.signature) != 64) abort();
         break;
     }
     }

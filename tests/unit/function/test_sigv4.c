@@ -169,6 +169,26 @@ static int run_case(const char *dir, const char *name)
     if (!check_text(name, "string to sign", sts, sts_want)) goto out;
     if (sigv4_sign(&r, &scope, suite_akid, suite_secret, &authz) != SIGV4_OK) goto out;
     if (!check_text(name, "authorization", authz, authz_want)) goto out;
+    /* The verifying side accepts the suite's signature, also with an unsigned
+     * header added, and rejects it for another body or secret. */
+    sigv4_authz_t a;
+    if (sigv4_authz_parse(authz_want, &a) != SIGV4_OK || strcmp(a.access_key_id, suite_akid) ||
+        strcmp(a.service, "service") || strcmp(a.region, "us-east-1")) {
+        fprintf(stderr, "  %s: authz_parse failed\n", name);
+        goto out;
+    }
+    hs[nh].name = "User-Agent";
+    hs[nh].value = "unsigned/1.0";
+    values[nh] = NULL;
+    r.n_headers = nh + 1;
+    if (sigv4_verify(&r, &a, date, suite_secret) != SIGV4_OK) {
+        fprintf(stderr, "  %s: verify rejected the suite's signature\n", name);
+        goto out;
+    }
+    if (sigv4_verify(&r, &a, date, "wrong-secret") != SIGV4_ERR_MISMATCH) goto out;
+    r.body = "tampered";
+    r.body_len = 8;
+    if (sigv4_verify(&r, &a, date, suite_secret) != SIGV4_ERR_MISMATCH) goto out;
     ok = 1;
 out:
     for (size_t i = 0; i < nh; i++) free(values[i]);
@@ -278,6 +298,79 @@ static void test_verify_detects_tampering(void)
     CHECK(!same);
 }
 
+static void test_authz_parse(void)
+{
+    sigv4_authz_t a;
+    const char *good = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
+                       "aws4_request, SignedHeaders=host;x-amz-date, Signature="
+                       "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
+    CHECK(sigv4_authz_parse(good, &a) == SIGV4_OK);
+    CHECK_STR(a.access_key_id, "AKIDEXAMPLE");
+    CHECK_STR(a.date, "20150830");
+    CHECK_STR(a.region, "us-east-1");
+    CHECK_STR(a.service, "service");
+    CHECK_STR(a.signed_headers, "host;x-amz-date");
+    CHECK_STR(a.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+    /* no blanks after the commas is accepted too */
+    CHECK(sigv4_authz_parse("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request,"
+                            "SignedHeaders=host,Signature="
+                            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+                            &a) == SIGV4_OK);
+    CHECK_STR(a.signed_headers, "host");
+    static const char *const bad[] = {
+        "AWS4-HMAC-SHA1 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, "
+        "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+        "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host",
+        "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, "
+        "Signature=5fa00fa3",
+        "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, "
+        "Signature=5FA00FA31553B73EBF1942676E86291E8372FF2A2260956D9B8AAE1D763FBF31",
+        "AWS4-HMAC-SHA256 Credential=20150830/r/s/aws4_request, SignedHeaders=host, "
+        "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+        "AWS4-HMAC-SHA256 Credential=A/2015083/r/s/aws4_request, SignedHeaders=host, "
+        "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+        "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws5_request, SignedHeaders=host, "
+        "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+        "AWS4-HMAC-SHA256 Credential=A/20150830//s/aws4_request, SignedHeaders=host, "
+        "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+        "",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        if (sigv4_authz_parse(bad[i], &a) != SIGV4_ERR_ARG) {
+            fprintf(stderr, "  accepted: %s\n", bad[i]);
+            CHECK(0);
+        }
+    }
+    char longer[400];
+    snprintf(longer, sizeof longer,
+             "AWS4-HMAC-SHA256 Credential=A/20150830/%0100d/s/aws4_request, SignedHeaders=host, "
+             "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+             0);
+    CHECK(sigv4_authz_parse(longer, &a) == SIGV4_ERR_TOOBIG);
+}
+
+/* A header the client says it signed but that did not arrive fails. */
+static void test_verify_missing_signed_header(void)
+{
+    sigv4_header_t hs[] = {
+        {"Host", "h"}, {"X-Amz-Date", "20260127T120000Z"}, {"X-Amz-Target", "t"}};
+    sigv4_request_t r = {
+        .method = "POST", .path = "/", .headers = hs, .n_headers = 3, .body = "{}", .body_len = 2};
+    sigv4_scope_t s = {
+        .amz_date = "20260127T120000Z", .region = "us-east-1", .service = "dynamodb"};
+    char *authz = NULL;
+    sigv4_authz_t a;
+    CHECK(sigv4_sign(&r, &s, "AK", "SK", &authz) == SIGV4_OK);
+    int parsed = sigv4_authz_parse(authz, &a) == SIGV4_OK;
+    free(authz);
+    CHECK(parsed);
+    CHECK(sigv4_verify(&r, &a, "20260127T120000Z", "SK") == SIGV4_OK);
+    r.n_headers = 2; /* X-Amz-Target dropped on the way */
+    CHECK(sigv4_verify(&r, &a, "20260127T120000Z", "SK") == SIGV4_ERR_MISMATCH);
+    r.n_headers = 3;
+    CHECK(sigv4_verify(&r, &a, "20260128T120000Z", "SK") == SIGV4_ERR_MISMATCH);
+}
+
 static void test_rejects_bad_arguments(void)
 {
     sigv4_request_t r = {.method = NULL};
@@ -337,6 +430,14 @@ static void test_botocore_vectors(void)
             !check_text(url, "authorization", authz,
                         cJSON_GetStringValue(cJSON_GetObjectItem(v, "authorization"))))
             bad++;
+        sigv4_authz_t a;
+        if (sigv4_authz_parse(cJSON_GetStringValue(cJSON_GetObjectItem(v, "authorization")), &a) !=
+                SIGV4_OK ||
+            sigv4_verify(&r, &a, hs[3].value,
+                         cJSON_GetStringValue(cJSON_GetObjectItem(v, "secret"))) != SIGV4_OK) {
+            fprintf(stderr, "  %s: botocore's signature does not verify\n", url);
+            bad++;
+        }
         free(authz);
     }
     cJSON_Delete(all);
@@ -354,6 +455,8 @@ int main(int argc, char **argv)
         TEST_CASE(test_signature_equal),
         TEST_CASE(test_verify_detects_tampering),
         TEST_CASE(test_rejects_bad_arguments),
+        TEST_CASE(test_authz_parse),
+        TEST_CASE(test_verify_missing_signed_header),
         TEST_CASE(test_botocore_vectors),
     };
     return test_main(cases, sizeof cases / sizeof cases[0], argc, argv);
