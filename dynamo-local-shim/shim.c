@@ -96,6 +96,9 @@ static const struct {
     {"Scan", op_scan},
     {"TransactGetItems", op_transact_get_items},
     {"TransactWriteItems", op_transact_write_items},
+    {"UpdateTable", op_update_table},
+    {"UpdateTimeToLive", op_update_time_to_live},
+    {"DescribeTimeToLive", op_describe_time_to_live},
     {"UpdateItem", op_update_item},
 };
 

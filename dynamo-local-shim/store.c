@@ -12,6 +12,12 @@ enum {
     S_RANGE_DESC,
     S_RANGE_ASC_OPEN,
     S_RANGE_DESC_OPEN,
+    S_IX_PUT,
+    S_IX_REMOVE,
+    S_IX_RANGE_ASC,
+    S_IX_RANGE_DESC,
+    S_IX_RANGE_ASC_OPEN,
+    S_IX_RANGE_DESC_OPEN,
     S_BEGIN,
     S_COMMIT,
     S_ROLLBACK,
@@ -26,6 +32,15 @@ static const char *const sql_text[S_COUNT] = {
     [S_RANGE_DESC] = "SELECT k,item,size FROM items WHERE t=?1 AND k>=?2 AND k<?3 ORDER BY k DESC",
     [S_RANGE_ASC_OPEN] = "SELECT k,item,size FROM items WHERE t=?1 AND k>=?2 ORDER BY k",
     [S_RANGE_DESC_OPEN] = "SELECT k,item,size FROM items WHERE t=?1 AND k>=?2 ORDER BY k DESC",
+    [S_IX_PUT] = "INSERT OR REPLACE INTO idx(t,ix,k,pk,size) VALUES(?1,?2,?3,?4,?5)",
+    [S_IX_REMOVE] = "DELETE FROM idx WHERE t=?1 AND pk=?2",
+    [S_IX_RANGE_ASC] =
+        "SELECT k,pk,size FROM idx WHERE t=?1 AND ix=?4 AND k>=?2 AND k<?3 ORDER BY k",
+    [S_IX_RANGE_DESC] =
+        "SELECT k,pk,size FROM idx WHERE t=?1 AND ix=?4 AND k>=?2 AND k<?3 ORDER BY k DESC",
+    [S_IX_RANGE_ASC_OPEN] = "SELECT k,pk,size FROM idx WHERE t=?1 AND ix=?4 AND k>=?2 ORDER BY k",
+    [S_IX_RANGE_DESC_OPEN] =
+        "SELECT k,pk,size FROM idx WHERE t=?1 AND ix=?4 AND k>=?2 ORDER BY k DESC",
     [S_BEGIN] = "BEGIN",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
@@ -76,7 +91,11 @@ store_err_t store_open(const char *path, store_t **out)
     if (exec(st, "CREATE TABLE IF NOT EXISTS tables(id INTEGER PRIMARY KEY, name TEXT UNIQUE "
                  "NOT NULL, descr TEXT NOT NULL);"
                  "CREATE TABLE IF NOT EXISTS items(t INTEGER NOT NULL, k BLOB NOT NULL, size "
-                 "INTEGER NOT NULL, item TEXT NOT NULL, PRIMARY KEY(t,k)) WITHOUT ROWID;"))
+                 "INTEGER NOT NULL, item TEXT NOT NULL, PRIMARY KEY(t,k)) WITHOUT ROWID;"
+                 "CREATE TABLE IF NOT EXISTS idx(t INTEGER NOT NULL, ix TEXT NOT NULL, k BLOB NOT "
+                 "NULL, pk BLOB NOT NULL, size INTEGER NOT NULL, PRIMARY KEY(t,ix,k)) WITHOUT "
+                 "ROWID;"
+                 "CREATE INDEX IF NOT EXISTS idx_pk ON idx(t,pk);"))
         goto fail;
     for (int i = 0; i < S_COUNT; i++)
         if (sqlite3_prepare_v3(st->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
@@ -132,6 +151,12 @@ store_err_t store_table_delete(store_t *st, long long id)
     store_err_t err = STORE_ERR_SQL;
     if (store_begin(st)) return STORE_ERR_SQL;
     if (sqlite3_prepare_v2(st->db, "DELETE FROM items WHERE t=?1", -1, &s, NULL) != SQLITE_OK)
+        goto done;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_DONE) goto done;
+    sqlite3_finalize(s);
+    s = NULL;
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM idx WHERE t=?1", -1, &s, NULL) != SQLITE_OK)
         goto done;
     sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) != SQLITE_DONE) goto done;
@@ -256,7 +281,7 @@ store_err_t store_range_next(store_t *st, const void **k, size_t *kn, const char
     *done = 0;
     *k = sqlite3_column_blob(st->range, 0);
     *kn = (size_t)sqlite3_column_bytes(st->range, 0);
-    *item = (const char *)sqlite3_column_text(st->range, 1);
+    *item = (const char *)sqlite3_column_blob(st->range, 1);
     *ilen = (size_t)sqlite3_column_bytes(st->range, 1);
     *size = (size_t)sqlite3_column_int64(st->range, 2);
     return STORE_OK;
@@ -268,4 +293,91 @@ void store_range_close(store_t *st)
     sqlite3_reset(st->range);
     sqlite3_clear_bindings(st->range);
     st->range = NULL;
+}
+
+int store_in_transaction(const store_t *st) { return !sqlite3_get_autocommit(st->db); }
+
+store_err_t store_index_put(store_t *st, long long t, const char *ix, const void *k, size_t kn,
+                            const void *pk, size_t pkn, size_t size)
+{
+    sqlite3_stmt *s = st->stmt[S_IX_PUT];
+    sqlite3_bind_int64(s, 1, t);
+    sqlite3_bind_text(s, 2, ix, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 3, k, (int)kn, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 4, pk, (int)pkn, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)size);
+    store_err_t err = step_done(s);
+    sqlite3_clear_bindings(s);
+    return err;
+}
+
+store_err_t store_index_remove(store_t *st, long long t, const void *pk, size_t pkn)
+{
+    sqlite3_stmt *s = st->stmt[S_IX_REMOVE];
+    sqlite3_bind_int64(s, 1, t);
+    sqlite3_bind_blob(s, 2, pk, (int)pkn, SQLITE_STATIC);
+    store_err_t err = step_done(s);
+    sqlite3_clear_bindings(s);
+    return err;
+}
+
+store_err_t store_index_drop(store_t *st, long long t, const char *ix)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM idx WHERE t=?1 AND ix=?2", -1, &s, NULL) !=
+        SQLITE_OK)
+        return STORE_ERR_SQL;
+    sqlite3_bind_int64(s, 1, t);
+    sqlite3_bind_text(s, 2, ix, -1, SQLITE_STATIC);
+    store_err_t err = sqlite3_step(s) == SQLITE_DONE ? STORE_OK : STORE_ERR_SQL;
+    sqlite3_finalize(s);
+    return err;
+}
+
+store_err_t store_index_stats(store_t *st, long long t, const char *ix, long long *count,
+                              long long *bytes)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT count(*), coalesce(sum(size),0) FROM idx WHERE t=?1 AND ix=?2",
+                           -1, &s, NULL) != SQLITE_OK)
+        return STORE_ERR_SQL;
+    sqlite3_bind_int64(s, 1, t);
+    sqlite3_bind_text(s, 2, ix, -1, SQLITE_STATIC);
+    store_err_t err = STORE_ERR_SQL;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *count = sqlite3_column_int64(s, 0);
+        *bytes = sqlite3_column_int64(s, 1);
+        err = STORE_OK;
+    }
+    sqlite3_finalize(s);
+    return err;
+}
+
+store_err_t store_index_range_open(store_t *st, long long t, const char *ix, const void *lo,
+                                   size_t lon, const void *hi, size_t hin, int descending)
+{
+    if (st->range) return STORE_ERR_BUSY;
+    int which = hi ? (descending ? S_IX_RANGE_DESC : S_IX_RANGE_ASC)
+                   : (descending ? S_IX_RANGE_DESC_OPEN : S_IX_RANGE_ASC_OPEN);
+    sqlite3_stmt *s = st->stmt[which];
+    sqlite3_bind_int64(s, 1, t);
+    sqlite3_bind_blob(s, 2, lo ? lo : "", (int)lon, SQLITE_STATIC);
+    if (hi) sqlite3_bind_blob(s, 3, hi, (int)hin, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, ix, -1, SQLITE_STATIC);
+    st->range = s;
+    return STORE_OK;
+}
+
+store_err_t store_table_update(store_t *st, long long id, const char *desc)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "UPDATE tables SET descr=?2 WHERE id=?1", -1, &s, NULL) !=
+        SQLITE_OK)
+        return STORE_ERR_SQL;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, desc, -1, SQLITE_STATIC);
+    store_err_t err = sqlite3_step(s) == SQLITE_DONE ? STORE_OK : STORE_ERR_SQL;
+    sqlite3_finalize(s);
+    return err;
 }

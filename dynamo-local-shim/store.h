@@ -37,6 +37,8 @@ void store_close(store_t *st); /* accepts NULL */
 typedef void (*store_table_fn)(void *ctx, long long id, const char *name, const char *desc);
 store_err_t store_tables_load(store_t *st, store_table_fn fn, void *ctx);
 store_err_t store_table_create(store_t *st, const char *name, const char *desc, long long *id);
+/* Replaces the table's stored description. */
+store_err_t store_table_update(store_t *st, long long id, const char *desc);
 /* Removes the table and every item in it. */
 store_err_t store_table_delete(store_t *st, long long id);
 store_err_t store_table_stats(store_t *st, long long id, long long *count, long long *bytes);
@@ -63,5 +65,22 @@ store_err_t store_range_open(store_t *st, long long t, const void *lo, size_t lo
 store_err_t store_range_next(store_t *st, const void **k, size_t *kn, const char **item,
                              size_t *ilen, size_t *size, int *done);
 void store_range_close(store_t *st);
+
+/* Whether a transaction (store_begin) is open. */
+int store_in_transaction(const store_t *st);
+
+/* Secondary index entries: (table, index name, key bytes) -> the item's
+ * primary key bytes. An item's entries in every index of its table are
+ * removed at once by its primary key. */
+store_err_t store_index_put(store_t *st, long long t, const char *ix, const void *k, size_t kn,
+                            const void *pk, size_t pkn, size_t size);
+store_err_t store_index_remove(store_t *st, long long t, const void *pk, size_t pkn);
+store_err_t store_index_drop(store_t *st, long long t, const char *ix);
+store_err_t store_index_stats(store_t *st, long long t, const char *ix, long long *count,
+                              long long *bytes);
+/* A range over one index (hi NULL: no upper bound); store_range_next then
+ * hands out the entry's key as k and the item's primary key as item. */
+store_err_t store_index_range_open(store_t *st, long long t, const char *ix, const void *lo,
+                                   size_t lon, const void *hi, size_t hin, int descending);
 
 #endif

@@ -10,12 +10,19 @@
 #include <string.h>
 #include <sys/time.h>
 
+/* Where the TTL attribute is kept in the stored description; DescribeTable
+ * does not show it. */
+#define TTL_MEMBER "_TimeToLiveAttribute"
+
 void table_free(table_t *t)
 {
     if (!t) return;
     free(t->name);
     free(t->hash);
     free(t->range);
+    for (int i = 0; i < t->nindexes; i++) tindex_clear(&t->indexes[i]);
+    free(t->indexes);
+    free(t->ttl_attr);
     cJSON_Delete(t->desc);
     free(t);
 }
@@ -70,6 +77,55 @@ static void list_names(const cJSON *arr, const char *member, char *buf, size_t c
     }
     buf[k++] = ']';
     buf[k] = '\0';
+}
+
+/* The distinct attributes of the table's and its indexes' key schemas. */
+static int count_key_attributes(const table_t *t)
+{
+    const char *names[2 + 2 * (TINDEX_MAX_GLOBAL + TINDEX_MAX_LOCAL)];
+    int n = 0;
+    const char *all[2 + 2 * (TINDEX_MAX_GLOBAL + TINDEX_MAX_LOCAL)];
+    int m = 0;
+    all[m++] = t->hash;
+    if (t->range) all[m++] = t->range;
+    for (int i = 0; i < t->nindexes; i++) {
+        all[m++] = t->indexes[i].hash;
+        if (t->indexes[i].range) all[m++] = t->indexes[i].range;
+    }
+    for (int i = 0; i < m; i++) {
+        int seen = 0;
+        for (int j = 0; j < n; j++) seen |= strcmp(names[j], all[i]) == 0;
+        if (!seen) names[n++] = all[i];
+    }
+    return n;
+}
+
+/* GlobalSecondaryIndexes and LocalSecondaryIndexes of a CreateTable. */
+static ddb_code_t read_indexes(const cJSON *req, const cJSON *defs, table_t *t, int provisioned,
+                               ddb_error_t *err)
+{
+    tindex_table_key_t tk = {t->hash, t->range};
+    ddb_code_t rc;
+    for (int g = 1; g >= 0; g--) {
+        const cJSON *list;
+        if ((rc = valid_array(req, g ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes", &list,
+                              err)))
+            return rc;
+        if (!list) continue;
+        if ((rc = tindex_check_list(list, g, t->indexes, t->nindexes, err))) return rc;
+        int pos = 0;
+        const cJSON *spec;
+        cJSON_ArrayForEach(spec, list)
+        {
+            tindex_t ix;
+            if ((rc = tindex_parse(spec, g, ++pos, defs, tk, provisioned, &ix, err))) return rc;
+            if (table_add_index(t, &ix, NULL)) {
+                tindex_clear(&ix);
+                return ddb_fail(err, DDB_E_INTERNAL_FAILURE, "The server ran out of memory");
+            }
+        }
+    }
+    return DDB_OK;
 }
 
 ddb_code_t table_from_request(const cJSON *req, const char *region, table_t **out, ddb_error_t *err)
@@ -229,16 +285,21 @@ ddb_code_t table_from_request(const cJSON *req, const char *region, table_t **ou
                 keys, ads);
         }
     }
-    if (cJSON_GetArraySize(defs) != cJSON_GetArraySize(ks))
-        return ddb_fail(err, DDB_E_VALIDATION,
-                        "One or more parameter values were invalid: Number of attributes in "
-                        "KeySchema does not exactly match number of attributes defined in "
-                        "AttributeDefinitions");
-
     table_t *t = calloc(1, sizeof *t);
     if (!t) goto nomem;
     t->name = strdup(name);
     if (!t->name || fill_keys(t, ks, defs)) goto nomem;
+    if ((rc = read_indexes(req, defs, t, !is_ppr, err))) {
+        table_free(t);
+        return rc;
+    }
+    if (cJSON_GetArraySize(defs) != count_key_attributes(t)) {
+        table_free(t);
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Number of attributes in "
+                        "KeySchema does not exactly match number of attributes defined in "
+                        "AttributeDefinitions");
+    }
 
     struct timeval tv;
     gettimeofday(&tv, NULL);
@@ -268,6 +329,18 @@ ddb_code_t table_from_request(const cJSON *req, const char *region, table_t **ou
         cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", now);
     }
     cJSON_AddBoolToObject(d, "DeletionProtectionEnabled", 0);
+    for (int g = 1; g >= 0; g--) {
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(req, g ? "GlobalSecondaryIndexes"
+                                                                    : "LocalSecondaryIndexes");
+        if (!list) continue;
+        cJSON *arr =
+            cJSON_AddArrayToObject(d, g ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+        const cJSON *spec;
+        cJSON_ArrayForEach(spec, list)
+        {
+            if (arr) cJSON_AddItemToArray(arr, tindex_desc(spec, arn));
+        }
+    }
     *out = t;
     return DDB_OK;
 nomem:
@@ -282,26 +355,138 @@ table_t *table_from_desc(long long id, const char *desc)
     t->id = id;
     t->desc = cJSON_Parse(desc);
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(t->desc, "TableName");
+    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions");
     if (!cJSON_IsString(name) || !(t->name = strdup(name->valuestring)) ||
-        fill_keys(t, cJSON_GetObjectItemCaseSensitive(t->desc, "KeySchema"),
-                  cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions"))) {
-        table_free(t);
-        return NULL;
+        fill_keys(t, cJSON_GetObjectItemCaseSensitive(t->desc, "KeySchema"), defs))
+        goto fail;
+    for (int g = 1; g >= 0; g--) {
+        const cJSON *spec;
+        cJSON_ArrayForEach(spec,
+                           cJSON_GetObjectItemCaseSensitive(t->desc, g ? "GlobalSecondaryIndexes"
+                                                                       : "LocalSecondaryIndexes"))
+        {
+            tindex_t ix;
+            if (tindex_from_desc(spec, g, defs, &ix)) goto fail;
+            if (table_add_index(t, &ix, NULL)) {
+                tindex_clear(&ix);
+                goto fail;
+            }
+        }
     }
+    const cJSON *ttl = cJSON_GetObjectItemCaseSensitive(t->desc, TTL_MEMBER);
+    if (cJSON_IsString(ttl) && !(t->ttl_attr = strdup(ttl->valuestring))) goto fail;
     return t;
+fail:
+    table_free(t);
+    return NULL;
 }
 
-strbuf_err_t table_describe(const table_t *t, const char *status, long long count, long long bytes,
+tindex_t *table_index(const table_t *t, const char *name)
+{
+    for (int i = 0; i < t->nindexes; i++)
+        if (strcmp(t->indexes[i].name, name) == 0) return &t->indexes[i];
+    return NULL;
+}
+
+tindex_table_key_t table_key_names(const table_t *t)
+{
+    tindex_table_key_t tk = {t->hash, t->range};
+    return tk;
+}
+
+int table_add_index(table_t *t, tindex_t *ix, const cJSON *spec)
+{
+    tindex_t *p = realloc(t->indexes, sizeof *p * (size_t)(t->nindexes + 1));
+    if (!p) return -1;
+    t->indexes = p;
+    if (spec) {
+        const char *list = ix->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
+        cJSON *arr = cJSON_GetObjectItemCaseSensitive(t->desc, list);
+        if (!arr) arr = cJSON_AddArrayToObject(t->desc, list);
+        const cJSON *arn = cJSON_GetObjectItemCaseSensitive(t->desc, "TableArn");
+        cJSON *d = arr ? tindex_desc(spec, cJSON_IsString(arn) ? arn->valuestring : "") : NULL;
+        if (!d) return -1;
+        cJSON_AddItemToArray(arr, d);
+    }
+    t->indexes[t->nindexes++] = *ix;
+    memset(ix, 0, sizeof *ix);
+    return 0;
+}
+
+void table_remove_index(table_t *t, const char *name)
+{
+    for (int i = 0; i < t->nindexes; i++) {
+        if (strcmp(t->indexes[i].name, name) != 0) continue;
+        const char *list =
+            t->indexes[i].global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
+        cJSON *arr = cJSON_GetObjectItemCaseSensitive(t->desc, list);
+        int k = 0;
+        cJSON *e;
+        cJSON_ArrayForEach(e, arr)
+        {
+            const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "IndexName");
+            if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0) break;
+            k++;
+        }
+        if (e) cJSON_DeleteItemFromArray(arr, k);
+        if (arr && !arr->child) cJSON_DeleteItemFromObjectCaseSensitive(t->desc, list);
+        tindex_clear(&t->indexes[i]);
+        memmove(&t->indexes[i], &t->indexes[i + 1],
+                sizeof *t->indexes * (size_t)(t->nindexes - i - 1));
+        t->nindexes--;
+        return;
+    }
+}
+
+int table_set_ttl(table_t *t, const char *attr)
+{
+    char *copy = attr ? strdup(attr) : NULL;
+    if (attr && !copy) return -1;
+    free(t->ttl_attr);
+    t->ttl_attr = copy;
+    cJSON_DeleteItemFromObjectCaseSensitive(t->desc, TTL_MEMBER);
+    if (attr && !cJSON_AddStringToObject(t->desc, TTL_MEMBER, attr)) return -1;
+    return 0;
+}
+
+strbuf_err_t table_describe(const table_t *t, const char *status, const table_stats_t *stats,
                             strbuf_t *out)
 {
-    char *text = cJSON_PrintUnformatted(t->desc);
+    cJSON *d = cJSON_Duplicate(t->desc, 1);
+    if (!d) return STRBUF_ERR_NOMEM;
+    cJSON_DeleteItemFromObjectCaseSensitive(d, TTL_MEMBER);
+    cJSON_AddNumberToObject(d, "ItemCount", (double)stats->count);
+    cJSON_AddNumberToObject(d, "TableSizeBytes", (double)stats->bytes);
+    cJSON_AddStringToObject(d, "TableStatus", status);
+    int creating = strcmp(status, "CREATING") == 0, deleting = strcmp(status, "DELETING") == 0;
+    for (int i = 0; i < t->nindexes; i++) {
+        const tindex_t *ix = &t->indexes[i];
+        cJSON *arr = cJSON_GetObjectItemCaseSensitive(d, ix->global ? "GlobalSecondaryIndexes"
+                                                                    : "LocalSecondaryIndexes");
+        cJSON *e;
+        cJSON_ArrayForEach(e, arr)
+        {
+            const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "IndexName");
+            if (!cJSON_IsString(n) || strcmp(n->valuestring, ix->name) != 0) continue;
+            if (!ix->creating) { /* DynamoDB shows no figures while it builds an index */
+                cJSON_AddNumberToObject(e, "IndexSizeBytes", (double)stats->index_bytes[i]);
+                cJSON_AddNumberToObject(e, "ItemCount", (double)stats->index_count[i]);
+            } else {
+                cJSON_AddBoolToObject(e, "Backfilling", 0);
+            }
+            if (ix->global)
+                cJSON_AddStringToObject(e, "IndexStatus",
+                                        creating || ix->creating   ? "CREATING"
+                                        : deleting || ix->deleting ? "DELETING"
+                                                                   : "ACTIVE");
+        }
+    }
+    char *text = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
     if (!text) return STRBUF_ERR_NOMEM;
-    size_t n = strlen(text);
-    strbuf_err_t e = strbuf_add(out, text, n - 1); /* drop the closing brace */
+    strbuf_err_t e = strbuf_adds(out, text);
     free(text);
-    if (e) return e;
-    return strbuf_addf(out, ",\"ItemCount\":%lld,\"TableSizeBytes\":%lld,\"TableStatus\":\"%s\"}",
-                       count, bytes, status);
+    return e;
 }
 
 /* The size DynamoDB counts for a key value, for the key size limits. */

@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "strbuf.h"
+#include "tindex.h"
 
 #include <cjson/cJSON.h>
 
@@ -22,7 +23,17 @@ typedef struct table {
     char *hash, *range; /* key attribute names; range NULL for a simple key */
     char htype, rtype;  /* 'S', 'N' or 'B'; rtype 0 without a range key */
     cJSON *desc;        /* TableDescription without ItemCount / TableSizeBytes */
+    tindex_t *indexes;  /* global and local secondary indexes */
+    int nindexes;
+    char *ttl_attr; /* the Time to Live attribute; NULL while TTL is disabled */
 } table_t;
+
+/* The live figures of a table and of each of its indexes (in t->indexes
+ * order) for a description. */
+typedef struct table_stats {
+    long long count, bytes;
+    const long long *index_count, *index_bytes;
+} table_stats_t;
 
 /* Checks a CreateTable request (everything but whether the name is taken) and
  * builds the table, id 0. *out is set only on success. */
@@ -33,8 +44,17 @@ table_t *table_from_desc(long long id, const char *desc);
 void table_free(table_t *t);
 
 /* Appends the TableDescription JSON with the given status and figures. */
-strbuf_err_t table_describe(const table_t *t, const char *status, long long count, long long bytes,
+strbuf_err_t table_describe(const table_t *t, const char *status, const table_stats_t *stats,
                             strbuf_t *out);
+/* The index named name, or NULL. */
+tindex_t *table_index(const table_t *t, const char *name);
+tindex_table_key_t table_key_names(const table_t *t);
+/* Adds a checked index (taking over its strings) and its description
+ * member. Returns 0, or -1 when out of memory. */
+int table_add_index(table_t *t, tindex_t *ix, const cJSON *spec);
+void table_remove_index(table_t *t, const char *name);
+/* Sets or clears (attr NULL) the TTL attribute, kept in the stored description. */
+int table_set_ttl(table_t *t, const char *attr);
 
 /* How table_key reads its input, which decides DynamoDB's messages. */
 typedef enum table_key_mode {

@@ -130,6 +130,7 @@ ddb_code_t op_batch_write_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_e
                               "Item size has exceeded the maximum allowed size");
                 goto done;
             }
+            if (put && (rc = ops_check_indexes(t, obj, err))) goto done;
             for (int j = 0; j < n - 1; j++)
                 if (same_key(reqs[j].t, &reqs[j].key, t, &w->key)) {
                     rc = duplicate_keys(err);
@@ -144,12 +145,10 @@ ddb_code_t op_batch_write_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_e
     }
     for (int i = 0; i < n; i++) {
         write_req_t *w = &reqs[i];
-        store_err_t se =
-            w->is_put ? store_item_put(s->store, w->t->id, w->key.data, w->key.len, w->item.data,
-                                       w->item.len, w->size, NULL, NULL)
-                      : store_item_delete(s->store, w->t->id, w->key.data, w->key.len, NULL, NULL);
-        if (se) {
-            rc = ops_store_error(s, err);
+        rc = w->is_put
+                 ? ops_store_put(s, w->t, &w->key, w->item.data, w->item.len, w->size, NULL, err)
+                 : ops_store_delete(s, w->t, &w->key, NULL, NULL, err);
+        if (rc) {
             store_rollback(s->store);
             goto done;
         }

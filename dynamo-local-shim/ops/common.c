@@ -162,3 +162,85 @@ ddb_code_t ops_legacy_condition(const cJSON *req, const char *name, expr_t **con
     if (!conds) return DDB_OK;
     return expr_legacy_condition(conds, strcmp(name, "Expected") == 0, op, cond, err);
 }
+
+ddb_code_t ops_check_indexes(const table_t *t, const cJSON *item, ddb_error_t *err)
+{
+    /* DynamoDB names the first index, by name, that the attribute keys. */
+    const tindex_t *order[TINDEX_MAX_GLOBAL + TINDEX_MAX_LOCAL];
+    int n = 0;
+    for (int i = 0; i < t->nindexes; i++) {
+        int k = n++;
+        while (k > 0 && strcmp(order[k - 1]->name, t->indexes[i].name) > 0) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = &t->indexes[i];
+    }
+    for (int i = 0; i < n; i++) {
+        ddb_code_t rc = tindex_check_item(order[i], item, err);
+        if (rc) return rc;
+    }
+    return DDB_OK;
+}
+
+/* Replaces an item's index entries with those of item (NULL: none). */
+static ddb_code_t reindex(shim_t *s, const table_t *t, const strbuf_t *key, const cJSON *item,
+                          size_t size, ddb_error_t *err)
+{
+    if (store_index_remove(s->store, t->id, key->data, key->len)) return ops_store_error(s, err);
+    if (!item) return DDB_OK;
+    strbuf_t ikey;
+    strbuf_init(&ikey, 1 << 16);
+    ddb_code_t rc = DDB_OK;
+    for (int i = 0; i < t->nindexes && !rc; i++) {
+        const tindex_t *ix = &t->indexes[i];
+        strbuf_reset(&ikey);
+        if (!tindex_key(ix, item, &ikey)) continue; /* sparse: not in this index */
+        if (strbuf_add(&ikey, key->data, key->len))
+            rc = ops_nomem(err);
+        else if (store_index_put(s->store, t->id, ix->name, ikey.data, ikey.len, key->data,
+                                 key->len, size))
+            rc = ops_store_error(s, err);
+    }
+    strbuf_free(&ikey);
+    return rc;
+}
+
+ddb_code_t ops_store_put(shim_t *s, const table_t *t, const strbuf_t *key, const char *canon,
+                         size_t len, size_t size, const cJSON *item, ddb_error_t *err)
+{
+    if (!t->nindexes) {
+        if (store_item_put(s->store, t->id, key->data, key->len, canon, len, size, NULL, NULL))
+            return ops_store_error(s, err);
+        return DDB_OK;
+    }
+    int own = !store_in_transaction(s->store);
+    if (own && store_begin(s->store)) return ops_store_error(s, err);
+    cJSON *parsed = item ? NULL : cJSON_ParseWithLength(canon, len);
+    ddb_code_t rc = DDB_OK;
+    if (!item && !parsed)
+        rc = ops_nomem(err);
+    else if (store_item_put(s->store, t->id, key->data, key->len, canon, len, size, NULL, NULL))
+        rc = ops_store_error(s, err);
+    else
+        rc = reindex(s, t, key, item ? item : parsed, size, err);
+    cJSON_Delete(parsed);
+    if (own && !rc && store_commit(s->store)) rc = ops_store_error(s, err);
+    if (own && rc) store_rollback(s->store);
+    return rc;
+}
+
+ddb_code_t ops_store_delete(shim_t *s, const table_t *t, const strbuf_t *key, strbuf_t *old,
+                            int *had_old, ddb_error_t *err)
+{
+    int own = t->nindexes && !store_in_transaction(s->store);
+    if (own && store_begin(s->store)) return ops_store_error(s, err);
+    ddb_code_t rc = DDB_OK;
+    if (store_item_delete(s->store, t->id, key->data, key->len, old, had_old))
+        rc = ops_store_error(s, err);
+    else if (t->nindexes)
+        rc = reindex(s, t, key, NULL, 0, err);
+    if (own && !rc && store_commit(s->store)) rc = ops_store_error(s, err);
+    if (own && rc) store_rollback(s->store);
+    return rc;
+}

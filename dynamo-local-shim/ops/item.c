@@ -34,7 +34,13 @@ static ddb_code_t write_condition(const cJSON *req, expr_refs_t *refs, expr_t **
     if ((rc = ops_check_mixed(req, write_legacy, write_exprs, err)) ||
         (rc = ops_refs(req, refs, err)) || (rc = ops_condition(req, refs, cond, err)))
         return rc;
-    if (*cond) return expr_refs_check_unused(refs, err);
+    if (*cond) {
+        if ((rc = expr_refs_check_unused(refs, err))) {
+            expr_free(*cond);
+            *cond = NULL;
+        }
+        return rc;
+    }
     if ((rc = ops_refs_need_expression(req, "ConditionExpression is null", err))) return rc;
     return ops_legacy_condition(req, "Expected", cond, err);
 }
@@ -110,7 +116,8 @@ ddb_code_t op_put_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *
         rc = ddb_fail(err, DDB_E_VALIDATION, "Item size has exceeded the maximum allowed size");
         goto done;
     }
-    if (cond) {
+    if ((rc = ops_check_indexes(t, item, err))) goto done;
+    if (cond || all_old) {
         if (store_item_get(s->store, t->id, key.data, key.len, &old, &had_old)) {
             rc = ops_store_error(s, err);
             goto done;
@@ -118,11 +125,7 @@ ddb_code_t op_put_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *
         if ((rc = ops_check_condition(req, cond, had_old ? old.data : NULL, old.len, err)))
             goto done;
     }
-    if (store_item_put(s->store, t->id, key.data, key.len, canon.data, canon.len, size,
-                       all_old && !cond ? &old : NULL, &had_old)) {
-        rc = ops_store_error(s, err);
-        goto done;
-    }
+    if ((rc = ops_store_put(s, t, &key, canon.data, canon.len, size, item, err))) goto done;
     rc = write_response(req, t, all_old, had_old, &old, size, out, err);
 done:
     expr_free(cond);
@@ -348,11 +351,8 @@ ddb_code_t op_delete_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_
         if ((rc = ops_check_condition(req, cond, had_old ? old.data : NULL, old.len, err)))
             goto done;
     }
-    if (store_item_delete(s->store, t->id, key.data, key.len, all_old && !cond ? &old : NULL,
-                          &had_old)) {
-        rc = ops_store_error(s, err);
+    if ((rc = ops_store_delete(s, t, &key, all_old && !cond ? &old : NULL, &had_old, err)))
         goto done;
-    }
     rc = write_response(req, t, all_old, had_old, &old, old.len, out, err);
 done:
     expr_free(cond);

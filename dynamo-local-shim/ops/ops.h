@@ -14,6 +14,9 @@ ddb_code_t op_create_table(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error
 ddb_code_t op_describe_table(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_list_tables(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_delete_table(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
+ddb_code_t op_update_table(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
+ddb_code_t op_update_time_to_live(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
+ddb_code_t op_describe_time_to_live(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_put_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_get_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
 ddb_code_t op_delete_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err);
@@ -62,6 +65,14 @@ ddb_code_t ops_check_mixed(const cJSON *req, const char *const *legacy, const ch
  * as a condition; *cond stays NULL when it is absent. */
 ddb_code_t ops_legacy_condition(const cJSON *req, const char *name, expr_t **cond,
                                 ddb_error_t *err);
+/* Writes go through these, which keep the table's secondary indexes in
+ * step (in one SQLite transaction with the item). item: the item as cJSON
+ * when the caller has it (otherwise canon is parsed). */
+ddb_code_t ops_check_indexes(const table_t *t, const cJSON *item, ddb_error_t *err);
+ddb_code_t ops_store_put(shim_t *s, const table_t *t, const strbuf_t *key, const char *canon,
+                         size_t len, size_t size, const cJSON *item, ddb_error_t *err);
+ddb_code_t ops_store_delete(shim_t *s, const table_t *t, const strbuf_t *key, strbuf_t *old,
+                            int *had_old, ddb_error_t *err);
 /* Rejects, with a plain message, parameters this server does not evaluate
  * yet (names is NULL-terminated). */
 ddb_code_t ops_reject_unsupported(const cJSON *req, const char *const *names, ddb_error_t *err);

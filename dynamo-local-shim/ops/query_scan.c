@@ -20,6 +20,9 @@ typedef struct read_opts {
     expr_projection_t *proj;
     expr_t *filter;
     int query; /* set by Query before read_common */
+    const char *index_name;
+    const char *select;
+    const tindex_t *ix; /* the index read, once the table is known */
 } read_opts_t;
 
 /* Limit, Select, ConsistentRead, IndexName and the filters not evaluated yet. */
@@ -55,14 +58,50 @@ static ddb_code_t read_common(const cJSON *req, read_opts_t *o, valid_list_t *vl
                   "ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
     if ((rc = valid_result(vl, err))) return rc;
     o->count_only = select && strcmp(select, "COUNT") == 0;
+    o->select = select;
+    o->index_name = index;
     int is_query = cJSON_GetObjectItemCaseSensitive(req, "KeyConditionExpression") ||
                    cJSON_GetObjectItemCaseSensitive(req, "KeyConditions") || o->query;
     if ((rc = ops_check_mixed(req, is_query ? query_legacy : scan_legacy,
                               is_query ? query_exprs : scan_exprs, err)))
         return rc;
-    if (index)
+    return DDB_OK;
+}
+
+/* IndexName, once the table is known, with what DynamoDB refuses of it. */
+static ddb_code_t resolve_index(const table_t *t, read_opts_t *o, ddb_error_t *err)
+{
+    if (!o->index_name) return DDB_OK;
+    const tindex_t *ix = table_index(t, o->index_name);
+    if (!ix)
         return ddb_fail(err, DDB_E_VALIDATION, "The table does not have the specified index: %s",
-                        index);
+                        o->index_name);
+    if (ix->global && o->consistent)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "Consistent reads are not supported on global secondary indexes");
+    if (ix->global && ix->proj != TINDEX_ALL && o->select &&
+        strcmp(o->select, "ALL_ATTRIBUTES") == 0)
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is "
+                        "not supported for global secondary index %s because its projection type "
+                        "is not ALL",
+                        ix->name);
+    if (ix->global && o->proj) {
+        char missing[512];
+        size_t k = 0;
+        for (int i = 0; i < o->proj->npaths; i++) {
+            const char *name = o->proj->paths[i].steps[0].name;
+            if (tindex_projects(ix, table_key_names(t), name)) continue;
+            int w = snprintf(missing + k, sizeof missing - k, "%s%s", k ? ", " : "", name);
+            if (w > 0 && (size_t)w < sizeof missing - k) k += (size_t)w;
+        }
+        if (k)
+            return ddb_fail(err, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: Global secondary index %s "
+                            "does not project [%s]",
+                            ix->name, missing);
+    }
+    o->ix = ix;
     return DDB_OK;
 }
 
@@ -90,7 +129,7 @@ static ddb_code_t check_select(const cJSON *req, const read_opts_t *o, ddb_error
         return ddb_fail(err, DDB_E_VALIDATION,
                         "Must specify the AttributesToGet or ProjectionExpression when choosing "
                         "to get SPECIFIC_ATTRIBUTES");
-    if (select && strcmp(select, "ALL_PROJECTED_ATTRIBUTES") == 0)
+    if (!o->index_name && select && strcmp(select, "ALL_PROJECTED_ATTRIBUTES") == 0)
         return ddb_fail(err, DDB_E_VALIDATION,
                         "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an "
                         "IndexName");
@@ -114,17 +153,50 @@ typedef struct scan_page {
     long long segment, total; /* total 0: no segments */
 } scan_page_t;
 
+/* LastEvaluatedKey: the table key, and on an index its key attributes too. */
+static strbuf_err_t last_key_json(const table_t *t, const tindex_t *ix, const cJSON *item,
+                                  strbuf_t *out)
+{
+    const char *names[4] = {t->hash, t->range, ix ? ix->hash : NULL, ix ? ix->range : NULL};
+    strbuf_err_t e = strbuf_addc(out, '{');
+    int n = 0;
+    for (int i = 0; i < 4 && !e; i++) {
+        if (!names[i]) continue;
+        int dup = 0;
+        for (int j = 0; j < i; j++) dup |= names[j] && strcmp(names[j], names[i]) == 0;
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, names[i]);
+        if (dup || !v) continue;
+        char *text = cJSON_PrintUnformatted(v);
+        if (!text) return STRBUF_ERR_NOMEM;
+        if (n++) e = strbuf_addc(out, ',');
+        if (!e) e = strbuf_add_json_str(out, names[i], strlen(names[i]));
+        if (!e) e = strbuf_addc(out, ':');
+        if (!e) e = strbuf_adds(out, text);
+        free(text);
+    }
+    return e ? e : strbuf_addc(out, '}');
+}
+
 /* Runs the range and writes Items / Count / ScannedCount / LastEvaluatedKey. */
 static ddb_code_t run_page(shim_t *s, const cJSON *req, const table_t *t, const read_opts_t *o,
                            const scan_page_t *pg, strbuf_t *out, ddb_error_t *err)
 {
-    strbuf_t last;
+    strbuf_t last, fetched, shown;
     strbuf_init(&last, SIZE_MAX / 2);
+    strbuf_init(&fetched, SIZE_MAX / 2);
+    strbuf_init(&shown, SIZE_MAX / 2);
     ddb_code_t rc = DDB_OK;
     long long count = 0, scanned = 0;
     size_t bytes = 0;
     int stopped = 0;
-    if (store_range_open(s->store, t->id, pg->lo, pg->lon, pg->hi, pg->hin, pg->descending))
+    const tindex_t *ix = o->ix;
+    /* An index that does not carry every attribute shows items through its
+     * projection, unless ALL_ATTRIBUTES asks for them whole (local indexes). */
+    int through_index =
+        ix && ix->proj != TINDEX_ALL && !(o->select && strcmp(o->select, "ALL_ATTRIBUTES") == 0);
+    if (ix ? store_index_range_open(s->store, t->id, ix->name, pg->lo, pg->lon, pg->hi, pg->hin,
+                                    pg->descending)
+           : store_range_open(s->store, t->id, pg->lo, pg->lon, pg->hi, pg->hin, pg->descending))
         return ops_store_error(s, err);
     if (strbuf_addc(out, '{') || (!o->count_only && strbuf_adds(out, "\"Items\":["))) goto nomem;
     for (;;) {
@@ -140,6 +212,30 @@ static ddb_code_t run_page(shim_t *s, const cJSON *req, const table_t *t, const 
         if (pg->total) {
             uLong h = crc32(0L, k, (uInt)partition_len(k, kn));
             if ((long long)(h % (uLong)pg->total) != pg->segment) continue;
+        }
+        if (ix) { /* an index entry: the item it points at */
+            int found = 0;
+            strbuf_reset(&fetched);
+            if (store_item_get(s->store, t->id, item, ilen, &fetched, &found)) {
+                rc = ops_store_error(s, err);
+                goto out;
+            }
+            if (!found) continue;
+            item = fetched.data;
+            ilen = fetched.len;
+            if (through_index) {
+                cJSON *whole = cJSON_ParseWithLength(item, ilen);
+                cJSON *part = whole ? tindex_project(ix, table_key_names(t), whole) : NULL;
+                char *text = part ? cJSON_PrintUnformatted(part) : NULL;
+                cJSON_Delete(whole);
+                cJSON_Delete(part);
+                strbuf_reset(&shown);
+                strbuf_err_t e = text ? strbuf_adds(&shown, text) : STRBUF_ERR_NOMEM;
+                free(text);
+                if (e) goto nomem;
+                item = shown.data;
+                ilen = shown.len;
+            }
         }
         /* Limit and the 1 MB page count items read, before the filter. */
         int keep = 1;
@@ -170,7 +266,7 @@ static ddb_code_t run_page(shim_t *s, const cJSON *req, const table_t *t, const 
     if (stopped) {
         cJSON *li = cJSON_ParseWithLength(last.data, last.len);
         strbuf_err_t e = li ? strbuf_adds(out, ",\"LastEvaluatedKey\":") : STRBUF_ERR_NOMEM;
-        if (!e) e = table_key_json(t, li, out);
+        if (!e) e = last_key_json(t, ix, li, out);
         cJSON_Delete(li);
         if (e) goto nomem;
     }
@@ -184,11 +280,15 @@ nomem:
 out:
     store_range_close(s->store);
     strbuf_free(&last);
+    strbuf_free(&fetched);
+    strbuf_free(&shown);
     return rc;
 }
 
-/* Reads ExclusiveStartKey into key bytes (empty when absent). */
-static ddb_code_t start_key(const cJSON *req, const table_t *t, strbuf_t *key, ddb_error_t *err)
+/* Reads ExclusiveStartKey into key bytes (empty when absent): the table
+ * key, or on an index the index key segments followed by the table key. */
+static ddb_code_t start_key(const cJSON *req, const table_t *t, const tindex_t *ix, strbuf_t *key,
+                            ddb_error_t *err)
 {
     const cJSON *esk;
     ddb_code_t rc = valid_object(req, "ExclusiveStartKey", &esk, err);
@@ -199,9 +299,29 @@ static ddb_code_t start_key(const cJSON *req, const table_t *t, strbuf_t *key, d
     rc = attr_canon_item(esk, &scratch, &size, err);
     strbuf_free(&scratch);
     if (rc) return rc;
-    if (cJSON_GetArraySize(esk) != (t->range ? 2 : 1))
+    const char *names[4] = {t->hash, t->range, ix ? ix->hash : NULL, ix ? ix->range : NULL};
+    int want = 0;
+    for (int i = 0; i < 4; i++) {
+        int dup = 0;
+        for (int j = 0; j < i; j++) dup |= names[i] && names[j] && !strcmp(names[i], names[j]);
+        want += names[i] && !dup;
+    }
+    if (cJSON_GetArraySize(esk) != want)
         return ddb_fail(err, DDB_E_VALIDATION, "The provided starting key is invalid");
-    return table_key(t, esk, TABLE_KEY_START, key, err);
+    if (!ix) return table_key(t, esk, TABLE_KEY_START, key, err);
+    if (tindex_check_item(ix, esk, NULL) || !tindex_key(ix, esk, key))
+        return ddb_fail(err, DDB_E_VALIDATION,
+                        "The provided starting key is invalid: The provided key element does not "
+                        "match the schema");
+    cJSON *table_part = cJSON_CreateObject();
+    if (!table_part) return ops_nomem(err);
+    for (int i = 0; i < 2; i++) {
+        const cJSON *v = names[i] ? cJSON_GetObjectItemCaseSensitive(esk, names[i]) : NULL;
+        if (v) cJSON_AddItemReferenceToObject(table_part, names[i], (cJSON *)v);
+    }
+    rc = table_key(t, table_part, TABLE_KEY_START, key, err);
+    cJSON_Delete(table_part);
+    return rc;
 }
 
 static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
@@ -258,14 +378,24 @@ ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err
                       "specified in the request.");
         goto done;
     }
-    if ((rc = ops_table(s, req, &t, err)) ||
-        (rc = kce ? expr_keycond_parse(kce, t->hash, t->range, &refs, &kc, err)
-                  : expr_keycond_from_legacy(legacy_keys, t->hash, t->range, &kc, err)) ||
+    if ((rc = ops_table(s, req, &t, err)) || (rc = resolve_index(t, &o, err))) goto done;
+    /* The key queried: the table's, or the index's (a view of the table
+     * with the index's key names and types). */
+    table_t view = *t;
+    if (o.ix) {
+        view.hash = o.ix->hash;
+        view.htype = o.ix->htype;
+        view.range = o.ix->range;
+        view.rtype = o.ix->rtype;
+    }
+    const table_t *kt = &view;
+    if ((rc = kce ? expr_keycond_parse(kce, kt->hash, kt->range, &refs, &kc, err)
+                  : expr_keycond_from_legacy(legacy_keys, kt->hash, kt->range, &kc, err)) ||
         (rc = ops_projection(req, &refs, &o.proj, err)) ||
         (rc = read_filter(req, &refs, &o, err)) || (rc = expr_refs_check_unused(&refs, err)) ||
-        (rc = check_select(req, &o, err)))
+        (rc = check_select(req, &o, err)) || (rc = resolve_index(t, &o, err)))
         goto done;
-    const char *key_attr = o.filter ? expr_condition_uses(o.filter, t->hash, t->range) : NULL;
+    const char *key_attr = o.filter ? expr_condition_uses(o.filter, kt->hash, kt->range) : NULL;
     if (key_attr) {
         rc = ddb_fail(err, DDB_E_VALIDATION,
                       "Filter Expression can only contain non-primary key attributes: Primary key "
@@ -275,13 +405,13 @@ ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err
     }
 
     /* Bounds: the partition, narrowed by the sort-key condition. */
-    if ((rc = cond_bytes(t, 0, kc->hash_value, &lo, 1, err))) goto done;
+    if ((rc = cond_bytes(kt, 0, kc->hash_value, &lo, 1, err))) goto done;
     if (strbuf_add(&hi, lo.data, lo.len)) goto nomem;
     keycodec_successor(&hi);
     if (kc->range_name) {
         size_t plen = lo.len;
         int closed = kc->range_op != EXPR_BEGINS_WITH;
-        if (kc->range_op == EXPR_BEGINS_WITH && t->rtype == 'N') {
+        if (kc->range_op == EXPR_BEGINS_WITH && kt->rtype == 'N') {
             rc = ddb_fail(err, DDB_E_VALIDATION,
                           "Invalid KeyConditionExpression: Incorrect operand type for operator or "
                           "function; operator or function: begins_with, operand type: N");
@@ -290,7 +420,7 @@ ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err
         strbuf_t v;
         strbuf_init(&v, 16384);
         if (strbuf_add(&v, lo.data, plen)) goto nomem;
-        if ((rc = cond_bytes(t, 1, kc->range_value, &v, closed, err))) {
+        if ((rc = cond_bytes(kt, 1, kc->range_value, &v, closed, err))) {
             strbuf_free(&v);
             goto done;
         }
@@ -299,7 +429,7 @@ ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err
             strbuf_reset(&lo);
             strbuf_reset(&hi);
             if (strbuf_add(&lo, v.data, v.len) || strbuf_add(&hi, v.data, v.len) ||
-                strbuf_addc(&hi, 0))
+                !keycodec_successor(&hi))
                 goto nomem_v;
             break;
         case EXPR_LT:
@@ -308,11 +438,11 @@ ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err
             break;
         case EXPR_LE:
             strbuf_reset(&hi);
-            if (strbuf_add(&hi, v.data, v.len) || strbuf_addc(&hi, 0)) goto nomem_v;
+            if (strbuf_add(&hi, v.data, v.len) || !keycodec_successor(&hi)) goto nomem_v;
             break;
         case EXPR_GT:
             strbuf_reset(&lo);
-            if (strbuf_add(&lo, v.data, v.len) || strbuf_addc(&lo, 0)) goto nomem_v;
+            if (strbuf_add(&lo, v.data, v.len) || !keycodec_successor(&lo)) goto nomem_v;
             break;
         case EXPR_GE:
             strbuf_reset(&lo);
@@ -328,7 +458,7 @@ ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err
             break;
         case EXPR_BETWEEN:
             if (strbuf_add(&v2, lo.data, plen) ||
-                (rc = cond_bytes(t, 1, kc->range_value2, &v2, 1, err))) {
+                (rc = cond_bytes(kt, 1, kc->range_value2, &v2, 1, err))) {
                 strbuf_free(&v);
                 if (!rc) goto nomem;
                 goto done;
@@ -348,7 +478,7 @@ ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err
             strbuf_reset(&lo);
             strbuf_reset(&hi);
             if (strbuf_add(&lo, v.data, v.len) || strbuf_add(&hi, v2.data, v2.len) ||
-                strbuf_addc(&hi, 0))
+                !keycodec_successor(&hi))
                 goto nomem_v;
             break;
         }
@@ -359,7 +489,7 @@ ddb_code_t op_query(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err
         goto nomem;
     }
 bounds_done:
-    if ((rc = start_key(req, t, &esk, err))) goto done;
+    if ((rc = start_key(req, t, o.ix, &esk, err))) goto done;
     if (esk.len) {
         if (forward) {
             if (strbuf_addc(&esk, 0)) goto nomem;
@@ -458,7 +588,8 @@ ddb_code_t op_scan(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
             goto done;
     }
     if ((rc = expr_refs_check_unused(&refs, err)) || (rc = check_select(req, &o, err)) ||
-        (rc = ops_table(s, req, &t, err)) || (rc = start_key(req, t, &esk, err)))
+        (rc = ops_table(s, req, &t, err)) || (rc = resolve_index(t, &o, err)) ||
+        (rc = start_key(req, t, o.ix, &esk, err)))
         goto done;
     if (esk.len && strbuf_addc(&esk, 0)) {
         rc = ops_nomem(err);

@@ -160,6 +160,7 @@ static ddb_code_t prepare(shim_t *s, const cJSON *entry, int index, int get, tx_
         return rc;
     if (is_put && a->size > ATTR_MAX_ITEM_SIZE)
         return ddb_fail(err, DDB_E_VALIDATION, "Item size has exceeded the maximum allowed size");
+    if (is_put && (rc = ops_check_indexes(a->t, obj, err))) return rc;
     for (int i = 0; a->upd && i < expr_update_npaths(a->upd); i++) {
         const char *attr = expr_update_path(a->upd, i)->steps[0].name;
         if (!strcmp(attr, a->t->hash) || (a->t->range && !strcmp(attr, a->t->range)))
@@ -276,7 +277,8 @@ static ddb_code_t evaluate(shim_t *s, const cJSON *req, tx_action_t *acts, int n
                 goto done;
             }
             if (expr_update_apply(a->upd, item, &sub) ||
-                attr_canon_item(item, &a->next, &size, &sub)) {
+                attr_canon_item(item, &a->next, &size, &sub) ||
+                ops_check_indexes(a->t, item, &sub)) {
                 code = "ValidationError";
                 snprintf(message, sizeof message, "%.1000s", sub.msg);
             } else if (size > ATTR_MAX_ITEM_SIZE) {
@@ -327,15 +329,14 @@ static ddb_code_t apply(shim_t *s, tx_action_t *acts, int n, ddb_error_t *err)
     if (store_begin(s->store)) return ops_store_error(s, err);
     for (int i = 0; i < n; i++) {
         tx_action_t *a = &acts[i];
-        store_err_t se = STORE_OK;
+        ddb_code_t rc = DDB_OK;
         if (a->kind == TX_PUT || a->kind == TX_UPDATE)
-            se = store_item_put(s->store, a->t->id, a->key.data, a->key.len, a->next.data,
-                                a->next.len, a->size, NULL, NULL);
+            rc = ops_store_put(s, a->t, &a->key, a->next.data, a->next.len, a->size, NULL, err);
         else if (a->kind == TX_DELETE)
-            se = store_item_delete(s->store, a->t->id, a->key.data, a->key.len, NULL, NULL);
-        if (se) {
+            rc = ops_store_delete(s, a->t, &a->key, NULL, NULL, err);
+        if (rc) {
             store_rollback(s->store);
-            return ops_store_error(s, err);
+            return rc;
         }
     }
     if (store_commit(s->store)) {

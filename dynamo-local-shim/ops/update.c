@@ -246,11 +246,9 @@ ddb_code_t op_update_item(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_
                       "Item size to update has exceeded the maximum allowed size");
         goto done;
     }
-    if (store_item_put(s->store, t->id, key.data, key.len, canon.data, canon.len, size, NULL,
-                       NULL)) {
-        rc = ops_store_error(s, err);
+    if ((rc = ops_check_indexes(t, item, err)) ||
+        (rc = ops_store_put(s, t, &key, canon.data, canon.len, size, item, err)))
         goto done;
-    }
 
     if (strbuf_addc(out, '{')) goto nomem;
     int first = 1;
