@@ -9,7 +9,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+/* The Time to Live sweeper: once a second, until told to stop. */
+typedef struct sweeper {
+    shim_t *shim;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stop;
+} sweeper_t;
+
+static void *sweep(void *arg)
+{
+    sweeper_t *sw = arg;
+    pthread_mutex_lock(&sw->lock);
+    while (!sw->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&sw->wake, &sw->lock, &until);
+        if (sw->stop) break;
+        pthread_mutex_unlock(&sw->lock);
+        shim_expire(sw->shim);
+        pthread_mutex_lock(&sw->lock);
+    }
+    pthread_mutex_unlock(&sw->lock);
+    return NULL;
+}
 
 static void usage(FILE *f)
 {
@@ -95,9 +122,23 @@ int main(int argc, char **argv)
     printf("listening on http://%s:%u\n", host, httpd_port(srv));
     fflush(stdout);
 
+    sweeper_t sw = {.shim = shim, .stop = 0};
+    pthread_mutex_init(&sw.lock, NULL);
+    pthread_cond_init(&sw.wake, NULL);
+    pthread_t sweeper;
+    int sweeping = pthread_create(&sweeper, NULL, sweep, &sw) == 0;
+    if (!sweeping) fprintf(stderr, "dynamo-local-shim: no Time to Live sweeper: out of threads\n");
+
     int sig;
     sigwait(&set, &sig);
     httpd_stop(srv);
+    if (sweeping) {
+        pthread_mutex_lock(&sw.lock);
+        sw.stop = 1;
+        pthread_cond_signal(&sw.wake);
+        pthread_mutex_unlock(&sw.lock);
+        pthread_join(sweeper, NULL);
+    }
     shim_close(shim);
     return 0;
 }

@@ -4,9 +4,11 @@
 #include "attr.h"
 #include "ops/ops.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *shim_strerror(shim_err_t err)
 {
@@ -30,6 +32,7 @@ shim_err_t shim_open(const char *db, const char *region, shim_t **out)
     shim_t *s = calloc(1, sizeof *s);
     if (!s) return SHIM_ERR_NOMEM;
     snprintf(s->region, sizeof s->region, "%s", region ? region : "us-east-1");
+    pthread_mutex_init(&s->lock, NULL);
     if (store_open(db, &s->store) || store_tables_load(s->store, load_table, s)) {
         shim_close(s);
         return SHIM_ERR_STORE;
@@ -45,6 +48,7 @@ void shim_close(shim_t *s)
     for (int i = 0; i < SHIM_TOKENS; i++) free(s->tokens[i].response);
     free(s->tables);
     store_close(s->store);
+    pthread_mutex_destroy(&s->lock);
     free(s);
 }
 
@@ -208,7 +212,64 @@ static void release_nuls(strbuf_t *out)
     *out = copy;
 }
 
+static unsigned handle(shim_t *s, const char *target, const char *body, size_t len, strbuf_t *out);
+
 unsigned shim_handle(shim_t *s, const char *target, const char *body, size_t len, strbuf_t *out)
+{
+    pthread_mutex_lock(&s->lock);
+    unsigned status = handle(s, target, body, len, out);
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
+typedef struct expired {
+    strbuf_t keys; /* length-prefixed keys */
+} expired_t;
+
+static void collect_key(void *ctx, const void *k, size_t kn)
+{
+    expired_t *x = ctx;
+    uint32_t n = (uint32_t)kn;
+    strbuf_add(&x->keys, &n, sizeof n);
+    strbuf_add(&x->keys, k, kn);
+}
+
+int shim_expire(shim_t *s)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int deleted = 0;
+    pthread_mutex_lock(&s->lock);
+    for (size_t i = 0; i < s->ntables; i++) {
+        table_t *t = s->tables[i];
+        /* A name with a quote cannot be put in a JSON path: such tables
+         * keep their items. */
+        if (!t->ttl_attr || strchr(t->ttl_attr, '"')) continue;
+        expired_t x;
+        strbuf_init(&x.keys, 1 << 24);
+        if (store_expired(s->store, t->id, t->ttl_attr, (double)now.tv_sec, 1000, collect_key,
+                          &x) == STORE_OK) {
+            strbuf_t key;
+            strbuf_init(&key, 1 << 16);
+            for (size_t off = 0; off + sizeof(uint32_t) <= x.keys.len;) {
+                uint32_t n;
+                memcpy(&n, x.keys.data + off, sizeof n);
+                off += sizeof n;
+                strbuf_reset(&key);
+                strbuf_add(&key, x.keys.data + off, n);
+                off += n;
+                ddb_error_t err;
+                if (ops_store_delete(s, t, &key, NULL, NULL, &err) == DDB_OK) deleted++;
+            }
+            strbuf_free(&key);
+        }
+        strbuf_free(&x.keys);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return deleted;
+}
+
+static unsigned handle(shim_t *s, const char *target, const char *body, size_t len, strbuf_t *out)
 {
     ddb_error_t err = {0};
     cJSON *req = NULL;

@@ -13,6 +13,7 @@
 #include "table.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 
 #define SHIM_MAX_REQUEST (16 * 1024 * 1024)
 
@@ -28,6 +29,7 @@ typedef struct shim_token {
 #define SHIM_TOKENS 256
 
 typedef struct shim {
+    pthread_mutex_t lock; /* one request (or expiry sweep) at a time */
     store_t *store;
     shim_token_t tokens[SHIM_TOKENS];
     table_t **tables;
@@ -45,6 +47,11 @@ void shim_close(shim_t *s); /* accepts NULL */
 /* Answers one request. target is the X-Amz-Target header (may be NULL).
  * The response body is appended to out; returns the HTTP status. */
 unsigned shim_handle(shim_t *s, const char *target, const char *body, size_t len, strbuf_t *out);
+
+/* Deletes items whose Time to Live has passed (a bounded number per call),
+ * as DynamoDB's background process does; returns how many. Called about
+ * once a second by the server. */
+int shim_expire(shim_t *s);
 
 /* Table registry, for the operations. */
 table_t *shim_table(shim_t *s, const char *name);

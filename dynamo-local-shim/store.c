@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,4 +381,30 @@ store_err_t store_table_update(store_t *st, long long id, const char *desc)
     store_err_t err = sqlite3_step(s) == SQLITE_DONE ? STORE_OK : STORE_ERR_SQL;
     sqlite3_finalize(s);
     return err;
+}
+
+store_err_t store_expired(store_t *st, long long t, const char *attr, double now, size_t max,
+                          store_key_fn fn, void *ctx)
+{
+    /* Five years: DynamoDB leaves alone items whose expiry is further back. */
+    const double oldest = now - 5 * 365.25 * 86400;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT k FROM items WHERE t=?1 AND "
+                           "CAST(json_extract(item, ?2) AS REAL) BETWEEN ?3 AND ?4 "
+                           "AND json_type(item, ?2) = 'text' LIMIT ?5",
+                           -1, &s, NULL) != SQLITE_OK)
+        return STORE_ERR_SQL;
+    char path[600];
+    snprintf(path, sizeof path, "$.\"%s\".N", attr);
+    sqlite3_bind_int64(s, 1, t);
+    sqlite3_bind_text(s, 2, path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(s, 3, oldest);
+    sqlite3_bind_double(s, 4, now);
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)max);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        fn(ctx, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERR_SQL;
 }

@@ -66,6 +66,13 @@ store_err_t store_range_next(store_t *st, const void **k, size_t *kn, const char
                              size_t *ilen, size_t *size, int *done);
 void store_range_close(store_t *st);
 
+/* Keys of up to max items of table t whose Number attribute attr holds a
+ * time (epoch seconds) that has passed: before now, but not more than five
+ * years before it. */
+typedef void (*store_key_fn)(void *ctx, const void *k, size_t kn);
+store_err_t store_expired(store_t *st, long long t, const char *attr, double now, size_t max,
+                          store_key_fn fn, void *ctx);
+
 /* Whether a transaction (store_begin) is open. */
 int store_in_transaction(const store_t *st);
 
