@@ -59,6 +59,18 @@ class DynamoBackend:
             self.stop()
             raise
 
+    @classmethod
+    def with_table(cls, kind=None, name=TABLE):
+        """A started server with the table created; stopped again if the
+        creation fails, so no server outlives a failed setUpClass."""
+        dyn = cls(kind)
+        try:
+            dyn.create_table(name)
+        except BaseException:
+            dyn.stop()
+            raise
+        return dyn
+
     def client(self):
         import boto3
         return boto3.client("dynamodb", endpoint_url=self.url, region_name="us-east-1",

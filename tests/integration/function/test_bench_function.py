@@ -42,8 +42,8 @@ class BenchCases:
 
     @classmethod
     def setUpClass(cls):
-        cls.dyn = fh.DynamoBackend(BACKEND)
-        cls.boto = cls.dyn.create_table()
+        cls.dyn = fh.DynamoBackend.with_table(BACKEND)
+        cls.boto = cls.dyn.client()
 
     @classmethod
     def tearDownClass(cls):

@@ -79,11 +79,13 @@ class EmulatorTest(unittest.TestCase):
     def setUpClass(cls):
         if not os.access(os.path.join(harness.BIN_DIR, "lambda-emulator"), os.X_OK):
             raise unittest.SkipTest("lambda-emulator is not built")
-        cls.dyn = fh.DynamoBackend()  # the shim when it is built, else moto_server
-        cls.dyn.create_table()
-        env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
-        cls.emu = harness.Server(["lambda-emulator", "--port", "{port}", "--no-cgroups"],
-                                 env=env)
+        cls.dyn = fh.DynamoBackend.with_table()  # the shim when it is built, else moto
+        try:
+            cls.emu = harness.Server(["lambda-emulator", "--port", "{port}", "--no-cgroups"],
+                                     env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"))
+        except BaseException:
+            cls.dyn.stop()
+            raise
 
     @classmethod
     def tearDownClass(cls):

@@ -17,8 +17,7 @@ class TlsTest(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="fn-tls-")
         cls.cert, cls.key, cls.bundle = fh.make_tls_material(cls.tmp)
-        cls.dyn = fh.DynamoBackend()  # the shim when built: it keeps connections alive
-        cls.dyn.create_table()
+        cls.dyn = fh.DynamoBackend.with_table()  # the shim when built: it keeps connections alive
 
     @classmethod
     def tearDownClass(cls):
