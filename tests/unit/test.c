@@ -10,8 +10,7 @@ void test_fail(const char *file, int line, const char *what)
     failed_current = 1;
 }
 
-void test_fail_str(const char *file, int line, const char *expr, const char *got,
-                   const char *want)
+void test_fail_str(const char *file, int line, const char *expr, const char *got, const char *want)
 {
     fprintf(stderr, "  %s:%d: %s\n    got:  %s\n    want: %s\n", file, line, expr,
             got ? got : "(null)", want ? want : "(null)");

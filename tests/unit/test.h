@@ -13,7 +13,10 @@ typedef struct test_case {
     void (*fn)(void);
 } test_case_t;
 
-#define TEST_CASE(fn) {#fn, fn}
+#define TEST_CASE(fn)                                                                              \
+    {                                                                                              \
+#fn, fn                                                                                    \
+    }
 
 void test_fail(const char *file, int line, const char *what);
 int test_main(const test_case_t *cases, size_t n, int argc, char **argv);
@@ -35,7 +38,6 @@ int test_main(const test_case_t *cases, size_t n, int argc, char **argv);
         }                                                                                          \
     } while (0)
 
-void test_fail_str(const char *file, int line, const char *expr, const char *got,
-                   const char *want);
+void test_fail_str(const char *file, int line, const char *expr, const char *got, const char *want);
 
 #endif
