@@ -39,7 +39,7 @@ class Emulator:
             os.unlink(self.log_path)
         except OSError:
             pass
-        for needle in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+        for needle in ("AddressSanitizer", "LeakSanitizer", "ThreadSanitizer", "runtime error:"):
             if needle in out:
                 raise AssertionError(f"lambda-emulator reported:\n{out[-6000:]}")
         if self.server.proc.returncode not in (0, -15):
