@@ -254,6 +254,7 @@ typedef struct outcome {
     const char *fn_error;   /* "Unhandled" or NULL */
     const char *status;     /* REPORT Status: NULL, "timeout", "error" */
     const char *error_type; /* REPORT Error Type */
+    char type_buf[128];     /* storage for error_type when it is not static */
 } outcome_t;
 
 static void finish_locked(env_t *e, outcome_t *oc, outbuf_t *ob)
@@ -277,7 +278,9 @@ static void finish_locked(env_t *e, outcome_t *oc, outbuf_t *ob)
         .memory_size_mb = e->cfg->memory_mb,
         .max_memory_mb = report_bytes_to_mb(sandbox_peak_bytes(e->sb)),
         .status = oc->status,
-        .error_type = oc->error_type,
+        .error_type = oc->error_type    ? oc->error_type
+                      : oc->type_buf[0] ? oc->type_buf
+                                        : NULL,
     };
     n = report_report_line(line, sizeof line, &fig);
     log_add(e, ob, line, n);
@@ -310,7 +313,11 @@ static outcome_t error_outcome(const char *id, const char *type, const char *wha
     cJSON_AddStringToObject(o, "errorMessage", msg);
     char *body = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    outcome_t oc = {body, body ? strlen(body) : 0, "Unhandled", status, type};
+    outcome_t oc = {.body = body,
+                    .len = body ? strlen(body) : 0,
+                    .fn_error = "Unhandled",
+                    .status = status,
+                    .error_type = type};
     if (status && strcmp(status, "timeout") == 0) oc.error_type = NULL;
     return oc;
 }
@@ -666,8 +673,11 @@ static void on_response(void *ctx, httpd_req_t *req, const char *id)
         static const char doc[] = "{\"errorMessage\":\"Response payload size exceeded maximum "
                                   "allowed payload size (6291556 bytes).\",\"errorType\":"
                                   "\"Function.ResponseSizeTooLarge\"}";
-        outcome_t oc = {strdup(doc), sizeof doc - 1, "Unhandled", "error",
-                        "Function.ResponseSizeTooLarge"};
+        outcome_t oc = {.body = strdup(doc),
+                        .len = sizeof doc - 1,
+                        .fn_error = "Unhandled",
+                        .status = "error",
+                        .error_type = "Function.ResponseSizeTooLarge"};
         finish_locked(e, &oc, &ob);
         rapi_reply_error(req, 413, "RequestEntityTooLarge",
                          "Exceeded maximum allowed payload size (6291556 bytes).");
@@ -676,7 +686,7 @@ static void on_response(void *ctx, httpd_req_t *req, const char *id)
     }
     char *copy = malloc(len + 1);
     if (copy) memcpy(copy, body, len + 1);
-    outcome_t oc = {copy, copy ? len : 0, NULL, NULL, NULL};
+    outcome_t oc = {.body = copy, .len = copy ? len : 0};
     finish_locked(e, &oc, &ob);
     rapi_reply_accepted(req);
     unlock_and_flush(s, &ob);
@@ -697,8 +707,8 @@ static outcome_t posted_error(httpd_req_t *req)
         cJSON_AddStringToObject(doc, "errorType", hdr ? hdr : "Runtime.Unknown");
     }
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "errorType");
-    static __thread char type[128];
-    snprintf(type, sizeof type, "%s",
+    outcome_t oc = {.fn_error = "Unhandled", .status = "error"};
+    snprintf(oc.type_buf, sizeof oc.type_buf, "%s",
              cJSON_IsString(t) ? t->valuestring
              : hdr             ? hdr
                                : "Runtime.Unknown");
@@ -706,7 +716,8 @@ static outcome_t posted_error(httpd_req_t *req)
     char *out = as_posted ? malloc(len + 1) : cJSON_PrintUnformatted(doc);
     if (as_posted && out) memcpy(out, body, len + 1);
     cJSON_Delete(doc);
-    outcome_t oc = {out, out ? strlen(out) : 0, "Unhandled", "error", type};
+    oc.body = out;
+    oc.len = out ? strlen(out) : 0;
     return oc;
 }
 
