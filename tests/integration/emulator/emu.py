@@ -24,7 +24,8 @@ class Emulator:
     """lambda-emulator on a free port; extra args and an optional command."""
 
     def __init__(self, args=(), command=None, env=None):
-        self.log_path = tempfile.mktemp(prefix="emu-log-", suffix=".txt")
+        fd, self.log_path = tempfile.mkstemp(prefix="emu-log-", suffix=".txt")
+        os.close(fd)
         argv = ["lambda-emulator", "--port", "{port}", "--log-file", self.log_path] + list(args)
         if command:
             argv += ["--"] + list(command)
