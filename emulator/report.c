@@ -44,6 +44,22 @@ static void fmt_ms(char *out, size_t cap, uint64_t ns)
              (unsigned long long)(centi % 100));
 }
 
+size_t report_init_line(char *buf, size_t cap, uint64_t init_ns, const char *status,
+                        const char *error_type)
+{
+    char init[32];
+    fmt_ms(init, sizeof init, init_ns);
+    if (error_type)
+        return clamp(snprintf(buf, cap,
+                              "INIT_REPORT Init Duration: %s ms\tPhase: init\tStatus: %s\t"
+                              "Error Type: %s\n",
+                              init, status, error_type),
+                     cap);
+    return clamp(snprintf(buf, cap, "INIT_REPORT Init Duration: %s ms\tPhase: init\tStatus: %s\n",
+                          init, status),
+                 cap);
+}
+
 size_t report_report_line(char *buf, size_t cap, const report_figures_t *fig)
 {
     char dur[32], init[32], status[96] = "";

@@ -42,6 +42,11 @@ unsigned report_bytes_to_mb(uint64_t bytes);
 size_t report_start_line(char *buf, size_t cap, const char *request_id, const char *version);
 /* "END RequestId: <id>\n" */
 size_t report_end_line(char *buf, size_t cap, const char *request_id);
+/* A failed init phase, as Lambda logs it before the invocation's lines:
+ * "INIT_REPORT Init Duration: 10000.12 ms\tPhase: init\tStatus: timeout\n"
+ * (with "\tError Type: <type>" after "error"). */
+size_t report_init_line(char *buf, size_t cap, uint64_t init_ns, const char *status,
+                        const char *error_type);
 /* "REPORT RequestId: <id>\tDuration: 1.23 ms\tBilled Duration: 2 ms\t..."
  * ending in "\t\n". */
 size_t report_report_line(char *buf, size_t cap, const report_figures_t *fig);

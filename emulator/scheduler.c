@@ -751,10 +751,14 @@ static void on_init_error(void *ctx, httpd_req_t *req)
         return;
     }
     e->init_ns = mono_ns() - e->t_spawn;
-    if (e->inv) {
-        outcome_t oc = posted_error(req);
+    outcome_t oc = posted_error(req);
+    char line[REPORT_LINE_MAX];
+    size_t n = report_init_line(line, sizeof line, e->init_ns, "error", oc.type_buf);
+    log_add(e, &ob, line, n);
+    if (e->inv)
         finish_locked(e, &oc, &ob);
-    }
+    else
+        free(oc.body);
     kill_env_locked(e, KILL_INIT_ERROR);
     rapi_reply_accepted(req);
     unlock_and_flush(s, &ob);
@@ -797,6 +801,9 @@ static void on_timer_locked(env_t *e, outbuf_t *ob)
             snprintf(what, sizeof what, "Init timed out after %u.%02u seconds",
                      s->cfg.init_timeout_ms / 1000, s->cfg.init_timeout_ms % 1000 / 10);
             e->init_ns = now - e->t_spawn;
+            char line[REPORT_LINE_MAX];
+            size_t n = report_init_line(line, sizeof line, e->init_ns, "timeout", NULL);
+            log_add(e, ob, line, n);
             outcome_t oc = error_outcome(e->inv->id, "Sandbox.Timedout", what, "timeout");
             finish_locked(e, &oc, ob);
         }
@@ -811,15 +818,19 @@ static void on_timer_locked(env_t *e, outbuf_t *ob)
 static void on_exit_locked(env_t *e, int status, outbuf_t *ob)
 {
     sched_t *s = e->s;
-    if (e->state == ENV_INIT || (e->inv && !e->inv_sent && e->cold && !e->init_ns))
-        e->init_ns = mono_ns() - e->t_spawn;
+    int in_init = e->state == ENV_INIT;
+    if (in_init) e->init_ns = mono_ns() - e->t_spawn;
     if (e->inv) {
         char desc[64], what[128];
         sandbox_describe_exit(status, desc, sizeof desc);
         snprintf(what, sizeof what, "Runtime exited with error: %s", desc);
         const char *type = sandbox_oom_killed(e->sb) ? "Runtime.OutOfMemory" : "Runtime.ExitError";
         drain_log(e, ob);
-        char line[256];
+        char line[REPORT_LINE_MAX];
+        if (in_init) {
+            size_t len = report_init_line(line, sizeof line, e->init_ns, "error", type);
+            log_add(e, ob, line, len);
+        }
         int n =
             snprintf(line, sizeof line, "RequestId: %s Error: %s\n%s\n", e->inv->id, what, type);
         log_add(e, ob, line, (size_t)n);

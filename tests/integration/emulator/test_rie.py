@@ -320,7 +320,10 @@ class RieInitTest(unittest.TestCase):
             self.assertEqual(h["x-amz-function-error"], "Unhandled")
             self.assertEqual(json.loads(body), {"errorMessage": "init failed on purpose",
                                                 "errorType": "Runtime.TestInitError"})
-            rep = report_of(decode_tail(h))
+            tail = decode_tail(h)
+            self.assertRegex(tail, r"INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\t"
+                                   r"Status: error\tError Type: Runtime.TestInitError\n")
+            rep = report_of(tail)
             self.assertIn("Error Type: Runtime.TestInitError", rep["rest"])
             self.assertIsNotNone(init_duration(rep))
             status, h, _ = emu.invoke({})  # tried again, cold, fails again
@@ -337,6 +340,9 @@ class RieInitTest(unittest.TestCase):
             doc = json.loads(body)
             self.assertEqual(doc["errorType"], "Runtime.ExitError")
             self.assertIn("Runtime exited with error: exit status 3", doc["errorMessage"])
+            self.assertRegex(emu.wait_log("INIT_REPORT"),
+                             r"INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\t"
+                             r"Status: error\tError Type: Runtime.ExitError\n")
         finally:
             emu.stop()
 
@@ -361,6 +367,9 @@ class RieInitTest(unittest.TestCase):
             self.assertLess(time.monotonic() - t0, 3.5)
             self.assertEqual(h["x-amz-function-error"], "Unhandled")
             self.assertEqual(json.loads(body)["errorType"], "Sandbox.Timedout")
+            self.assertRegex(emu.wait_log("INIT_REPORT"),
+                             r"INIT_REPORT Init Duration: 1\d\d\d\.\d\d ms\tPhase: init\t"
+                             r"Status: timeout\n")
         finally:
             emu.stop()
 

@@ -77,6 +77,16 @@ static void report_line_with_status(void)
                    "Error Type: Runtime.OutOfMemory\t\n");
 }
 
+static void init_report_lines(void)
+{
+    char buf[REPORT_LINE_MAX];
+    report_init_line(buf, sizeof buf, 10000120000, "timeout", NULL);
+    CHECK_STR(buf, "INIT_REPORT Init Duration: 10000.12 ms\tPhase: init\tStatus: timeout\n");
+    report_init_line(buf, sizeof buf, 3450000, "error", "Runtime.ExitError");
+    CHECK_STR(buf, "INIT_REPORT Init Duration: 3.45 ms\tPhase: init\tStatus: error\t"
+                   "Error Type: Runtime.ExitError\n");
+}
+
 static void start_and_end_lines(void)
 {
     char buf[128];
@@ -251,6 +261,7 @@ int main(int argc, char **argv)
         TEST_CASE(report_line_warm),
         TEST_CASE(report_line_cold_puts_init_last),
         TEST_CASE(report_line_with_status),
+        TEST_CASE(init_report_lines),
         TEST_CASE(start_and_end_lines),
         TEST_CASE(memory_in_mb_rounds_up),
         TEST_CASE(tail_keeps_the_last_4k),
