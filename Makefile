@@ -3,7 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build build-asan test test-fast bench-ddb local-bench format format-check clean
+.PHONY: all deps build build-asan test test-fast bench-ddb bench-emulator local-bench format format-check clean
 
 all: build
 
@@ -32,6 +32,9 @@ test-fast: build
 
 bench-ddb: build
 	@bench/ddb/run.sh $(BUILD)/bin
+
+bench-emulator: build
+	@bench/emulator/run.sh $(BUILD)/bin
 
 local-bench:
 	@echo "make local-bench: not built yet (the bench driver is the next piece of work)." >&2
