@@ -11,8 +11,9 @@ for b in lambda-emulator test-runtime bench-emulator; do
 done
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # Function logs go to /dev/null: the bench measures the emulator, not a terminal.
+read -r -a extra <<<"${EMU_OPTS:-}"
 "$bin/lambda-emulator" --port "$port" --log-file /dev/null --max-concurrency 4 \
-  --memory-size 1769 ${EMU_OPTS:-} -- "$bin/test-runtime" >/dev/null 2>&1 &
+  --memory-size 1769 "${extra[@]}" -- "$bin/test-runtime" >/dev/null 2>&1 &
 emu=$!
 trap 'kill $emu 2>/dev/null; wait $emu 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
