@@ -4,6 +4,10 @@
  *       closed-loop RequestResponse invokes of {} over keep-alive
  *       connections, one per client thread; prints p50/p99/mean and
  *       invokes/s (the function should be a no-op runtime).
+ *   bench-emulator dryrun PORT CONCURRENCY SECONDS
+ *       the same loop with X-Amz-Invocation-Type: DryRun: one HTTP round
+ *       trip to the emulator and no runtime, the floor a warm invoke (two
+ *       round trips) is measured against on this machine, now.
  *   bench-emulator cold PORT COUNT
  *       COUNT cold starts of the test runtime: Init Duration from the REPORT
  *       line (spawn -> first /next, the emulator's clock) minus the runtime's
@@ -84,7 +88,10 @@ static int invoke(conn_t *c, const char *payload, int tail, char *body, size_t c
     int n = snprintf(req, sizeof req,
                      "POST /2015-03-31/functions/function/invocations HTTP/1.1\r\n"
                      "Host: 127.0.0.1\r\n%sContent-Length: %zu\r\n\r\n%s",
-                     tail ? "X-Amz-Log-Type: Tail\r\n" : "", strlen(payload), payload);
+                     tail == 2 ? "X-Amz-Invocation-Type: DryRun\r\n"
+                     : tail    ? "X-Amz-Log-Type: Tail\r\n"
+                               : "",
+                     strlen(payload), payload);
     if (send(c->fd, req, (size_t)n, MSG_NOSIGNAL) != n) return -1;
     char line[8192];
     int status = -1;
@@ -126,6 +133,7 @@ typedef struct worker {
     uint64_t *lat;
     size_t n, cap;
     int errors;
+    int dry_run; /* DryRun: one HTTP round trip, no runtime involved */
 } worker_t;
 
 static void *warm_loop(void *arg)
@@ -140,9 +148,9 @@ static void *warm_loop(void *arg)
     char body[256];
     while (now_ns() < w->until && w->n < w->cap) {
         uint64_t t0 = now_ns();
-        int st = invoke(c, "{}", 0, body, sizeof body, NULL, 0);
+        int st = invoke(c, "{}", w->dry_run ? 2 : 0, body, sizeof body, NULL, 0);
         uint64_t t1 = now_ns();
-        if (st != 200) {
+        if (st != (w->dry_run ? 204 : 200)) {
             w->errors++;
             if (st < 0) break;
             continue;
@@ -154,7 +162,7 @@ static void *warm_loop(void *arg)
     return NULL;
 }
 
-static int warm(int port, int conc, double seconds)
+static int warm(int port, int conc, double seconds, int dry_run)
 {
     /* Warm up: one environment per client, started before measuring. */
     worker_t *w = calloc((size_t)conc, sizeof *w);
@@ -163,7 +171,7 @@ static int warm(int port, int conc, double seconds)
         uint64_t until = now_ns() + (uint64_t)((pass ? seconds : 0.5) * 1e9);
         for (int i = 0; i < conc; i++) {
             free(w[i].lat);
-            w[i] = (worker_t){.port = port, .until = until, .cap = 5000000};
+            w[i] = (worker_t){.port = port, .until = until, .cap = 5000000, .dry_run = dry_run};
             w[i].lat = malloc(w[i].cap * sizeof(uint64_t));
             pthread_create(&t[i], NULL, warm_loop, &w[i]);
         }
@@ -185,10 +193,11 @@ static int warm(int port, int conc, double seconds)
         }
     qsort(all, total, sizeof *all, cmp_u64);
     if (total) {
-        printf("warm  concurrency=%d  invokes=%zu  errors=%d  invokes/s=%.0f  p50=%.1f us  "
+        printf("%s  concurrency=%d  invokes=%zu  errors=%d  invokes/s=%.0f  p50=%.1f us  "
                "p99=%.1f us  mean=%.1f us\n",
-               conc, total, errors, (double)total / seconds, (double)all[total / 2] / 1e3,
-               (double)all[(size_t)((double)total * 0.99)] / 1e3, sum / (double)total / 1e3);
+               dry_run ? "dryrun" : "warm ", conc, total, errors, (double)total / seconds,
+               (double)all[total / 2] / 1e3, (double)all[(size_t)((double)total * 0.99)] / 1e3,
+               sum / (double)total / 1e3);
     } else {
         printf("warm  concurrency=%d  no successful invokes (errors=%d)\n", conc, errors);
     }
@@ -330,11 +339,14 @@ static int rss(long pid)
 int main(int argc, char **argv)
 {
     if (argc >= 5 && strcmp(argv[1], "warm") == 0)
-        return warm(atoi(argv[2]), atoi(argv[3]), atof(argv[4]));
+        return warm(atoi(argv[2]), atoi(argv[3]), atof(argv[4]), 0);
+    if (argc >= 5 && strcmp(argv[1], "dryrun") == 0)
+        return warm(atoi(argv[2]), atoi(argv[3]), atof(argv[4]), 1);
     if (argc >= 4 && strcmp(argv[1], "cold") == 0) return cold(atoi(argv[2]), atoi(argv[3]));
     if (argc >= 3 && strcmp(argv[1], "rss") == 0) return rss(atol(argv[2]));
     if (argc >= 4 && strcmp(argv[1], "spawn") == 0) return spawn_cost(argv[2], atoi(argv[3]));
-    fprintf(stderr, "usage: bench-emulator warm PORT CONCURRENCY SECONDS | cold PORT COUNT | "
-                    "spawn RUNTIME COUNT | rss PID\n");
+    fprintf(stderr,
+            "usage: bench-emulator warm|dryrun PORT CONCURRENCY SECONDS | cold PORT COUNT | "
+            "spawn RUNTIME COUNT | rss PID\n");
     return 2;
 }

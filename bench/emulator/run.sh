@@ -22,6 +22,7 @@ for _ in $(seq 100); do
 done
 echo "lambda-emulator figures (${EMU_OPTS:-cgroups on}; $(nproc) cores; ${secs}s per run)"
 echo "goals: warm p50 <= 120 us, >= 10,000 invokes/s, cold-start overhead <= 2 ms, RSS <= 10 MB"
+"$bin/bench-emulator" dryrun "$port" 1 "$secs"
 "$bin/bench-emulator" warm "$port" 1 "$secs"
 "$bin/bench-emulator" warm "$port" 2 "$secs"
 "$bin/bench-emulator" cold "$port" 50
