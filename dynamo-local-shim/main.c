@@ -52,6 +52,13 @@ static void usage(FILE *f)
            "                  gone when the server stops\n"
            "  --region NAME   region shown in table ARNs and the health line (default us-east-1)\n"
            "  --help          this text\n"
+           "  --auth MODE     none (default: any signature passes, as with DynamoDB Local) or\n"
+           "                  strict: every request must be SigV4-signed, within 15 minutes,\n"
+           "                  by a credential given below; failures get DynamoDB's errors\n"
+           "  --credentials FILE  credentials for --auth strict, one per line:\n"
+           "                  ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN]\n"
+           "  --access-key-id ID --secret-access-key KEY [--session-token TOKEN]\n"
+           "                  one credential for --auth strict, from the command line\n"
            "\n"
            "Once listening it prints \"listening on http://ADDR:PORT\" on stdout.\n"
            "SIGINT or SIGTERM stops it cleanly.\n");
@@ -60,11 +67,20 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"host", required_argument, NULL, 'h'}, {"port", required_argument, NULL, 'p'},
-        {"db", required_argument, NULL, 'd'},   {"region", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'H'},       {NULL, 0, NULL, 0},
+        {"host", required_argument, NULL, 'h'},
+        {"port", required_argument, NULL, 'p'},
+        {"db", required_argument, NULL, 'd'},
+        {"region", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'H'},
+        {"auth", required_argument, NULL, 'a'},
+        {"credentials", required_argument, NULL, 'c'},
+        {"access-key-id", required_argument, NULL, 'k'},
+        {"secret-access-key", required_argument, NULL, 's'},
+        {"session-token", required_argument, NULL, 't'},
+        {NULL, 0, NULL, 0},
     };
     const char *host = "127.0.0.1", *db = NULL, *region = "us-east-1";
+    const char *auth_mode = "none", *cred_file = NULL, *akid = NULL, *secret = NULL, *token = NULL;
     long port = 8000;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -80,6 +96,11 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'a': auth_mode = optarg; break;
+        case 'c': cred_file = optarg; break;
+        case 'k': akid = optarg; break;
+        case 's': secret = optarg; break;
+        case 't': token = optarg; break;
         case 'H': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -87,6 +108,31 @@ int main(int argc, char **argv)
     if (optind < argc) {
         fprintf(stderr, "dynamo-local-shim: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
+        return 2;
+    }
+
+    auth_t *auth = NULL;
+    if (strcmp(auth_mode, "strict") == 0) {
+        if (!cred_file && !(akid && secret)) {
+            fprintf(stderr, "dynamo-local-shim: --auth strict needs --credentials FILE or "
+                            "--access-key-id and --secret-access-key\n");
+            return 2;
+        }
+        auth = auth_new(region);
+        int line = 0;
+        auth_err_t ae = auth ? AUTH_OK : AUTH_ERR_NOMEM;
+        if (!ae && akid && secret) ae = auth_add(auth, akid, secret, token);
+        if (!ae && cred_file) ae = auth_load(auth, cred_file, &line);
+        if (ae) {
+            fprintf(stderr, "dynamo-local-shim: %s: %s", cred_file ? cred_file : "credentials",
+                    auth_strerror(ae));
+            if (ae == AUTH_ERR_SYNTAX) fprintf(stderr, " (line %d)", line);
+            fprintf(stderr, "\n");
+            auth_free(auth);
+            return 2;
+        }
+    } else if (strcmp(auth_mode, "none") != 0) {
+        fprintf(stderr, "dynamo-local-shim: --auth wants none or strict, not '%s'\n", auth_mode);
         return 2;
     }
 
@@ -102,21 +148,24 @@ int main(int argc, char **argv)
     if (se) {
         fprintf(stderr, "dynamo-local-shim: %s%s%s\n", shim_strerror(se), db ? ": " : "",
                 db ? db : "");
+        auth_free(auth);
         return 1;
     }
+    protocol_t proto = {shim, auth};
     httpd_config_t cfg = {
         .host = host,
         .port = (uint16_t)port,
         .max_body = SHIM_MAX_REQUEST,
         .threads = 1,
         .handler = protocol_handle,
-        .ctx = shim,
+        .ctx = &proto,
     };
     httpd_t *srv;
     httpd_err_t he = httpd_start(&cfg, &srv);
     if (he) {
         fprintf(stderr, "dynamo-local-shim: %s:%ld: %s\n", host, port, httpd_strerror(he));
         shim_close(shim);
+        auth_free(auth);
         return 1;
     }
     printf("listening on http://%s:%u\n", host, httpd_port(srv));
@@ -140,5 +189,6 @@ int main(int argc, char **argv)
         pthread_join(sweeper, NULL);
     }
     shim_close(shim);
+    auth_free(auth);
     return 0;
 }

@@ -26,9 +26,32 @@ void protocol_crc32(const char *body, size_t len, char *buf)
     snprintf(buf, 11, "%lu", crc32(0L, (const Bytef *)body, (uInt)len) & 0xFFFFFFFFul);
 }
 
+typedef struct header_list {
+    auth_header_t h[128];
+    size_t n;
+} header_list_t;
+
+static int gather(void *ctx, const char *name, const char *value)
+{
+    header_list_t *l = ctx;
+    if (l->n == sizeof l->h / sizeof *l->h) return 1; /* more than SigV4 signs */
+    l->h[l->n++] = (auth_header_t){name, value};
+    return 0;
+}
+
+static ddb_code_t check_signature(const auth_t *a, const httpd_req_t *req, const char *body,
+                                  size_t len, ddb_error_t *err)
+{
+    header_list_t l = {.n = 0};
+    httpd_req_each_header(req, gather, &l);
+    return auth_check(a, httpd_req_method(req), httpd_req_path(req), l.h, l.n, body, len,
+                      time(NULL), err);
+}
+
 void protocol_handle(void *ctx, httpd_req_t *req)
 {
-    shim_t *s = ctx;
+    protocol_t *p = ctx;
+    shim_t *s = p->shim;
     char rid[53], crc[16];
     protocol_request_id(rid);
     strbuf_t out;
@@ -44,7 +67,11 @@ void protocol_handle(void *ctx, httpd_req_t *req)
     } else {
         size_t len;
         const char *body = httpd_req_body(req, &len);
-        status = shim_handle(s, httpd_req_header(req, "X-Amz-Target"), body, len, &out);
+        ddb_error_t err = {0};
+        if (p->auth && check_signature(p->auth, req, body, len, &err))
+            status = shim_error(&err, &out);
+        else
+            status = shim_handle(s, httpd_req_header(req, "X-Amz-Target"), body, len, &out);
     }
     size_t len;
     char *body = strbuf_take(&out, &len);

@@ -4,10 +4,16 @@
 #ifndef PROTOCOL_H
 #define PROTOCOL_H
 
+#include "auth.h"
 #include "httpd.h"
 #include "shim.h"
 
-/* The httpd handler; ctx is the shim_t. */
+typedef struct protocol {
+    shim_t *shim;
+    auth_t *auth; /* NULL: signatures are not checked */
+} protocol_t;
+
+/* The httpd handler; ctx is a protocol_t. */
 void protocol_handle(void *ctx, httpd_req_t *req);
 /* The x-amz-crc32 header value of a body: zlib's crc32, in decimal, into
  * buf (11 bytes). */

@@ -269,6 +269,13 @@ int shim_expire(shim_t *s)
     return deleted;
 }
 
+unsigned shim_error(const ddb_error_t *err, strbuf_t *out)
+{
+    error_body(err, out);
+    release_nuls(out);
+    return ddb_code_status(err->code);
+}
+
 static unsigned handle(shim_t *s, const char *target, const char *body, size_t len, strbuf_t *out)
 {
     ddb_error_t err = {0};

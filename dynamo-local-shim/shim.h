@@ -48,6 +48,10 @@ void shim_close(shim_t *s); /* accepts NULL */
  * The response body is appended to out; returns the HTTP status. */
 unsigned shim_handle(shim_t *s, const char *target, const char *body, size_t len, strbuf_t *out);
 
+/* Writes the error document of err into out (replacing what it held) and
+ * returns its HTTP status. */
+unsigned shim_error(const ddb_error_t *err, strbuf_t *out);
+
 /* Deletes items whose Time to Live has passed (a bounded number per call),
  * as DynamoDB's background process does; returns how many. Called about
  * once a second by the server. */

@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 struct httpd {
     struct MHD_Daemon *daemon;
@@ -41,6 +43,7 @@ const char *httpd_strerror(httpd_err_t err)
     case HTTPD_ERR_LISTEN: return "cannot listen on that address";
     case HTTPD_ERR_NOMEM: return "out of memory";
     case HTTPD_ERR_STATE: return "request already answered";
+    case HTTPD_ERR_SOCKET: return "not a connected socket";
     }
     return "unknown error";
 }
@@ -199,6 +202,33 @@ const char *httpd_req_header(const httpd_req_t *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+typedef struct each_ctx {
+    httpd_header_fn fn;
+    void *ctx;
+    size_t n;
+    int stopped;
+} each_ctx_t;
+
+static enum MHD_Result each_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    each_ctx_t *e = cls;
+    e->n++;
+    if (e->fn(e->ctx, key, value ? value : "")) {
+        e->stopped = 1;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+size_t httpd_req_each_header(const httpd_req_t *req, httpd_header_fn fn, void *ctx)
+{
+    each_ctx_t e = {fn, ctx, 0, 0};
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, each_header, &e);
+    return e.n;
+}
+
 const char *httpd_req_query(const httpd_req_t *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -240,4 +270,31 @@ httpd_err_t httpd_respond(httpd_req_t *req, unsigned status, const httpd_header_
     if (req->state == REQ_SUSPENDED) MHD_resume_connection(req->conn);
     pthread_mutex_unlock(&srv->lock);
     return HTTPD_OK;
+}
+
+httpd_err_t httpd_adopt(httpd_t *srv, int fd)
+{
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    if (getpeername(fd, (struct sockaddr *)&peer, &len) != 0) {
+        close(fd);
+        return HTTPD_ERR_SOCKET;
+    }
+    /* MHD closes the socket itself when it cannot take it. */
+    if (MHD_add_connection(srv->daemon, fd, (struct sockaddr *)&peer, len) != MHD_YES)
+        return HTTPD_ERR_NOMEM;
+    return HTTPD_OK;
+}
+
+uint16_t httpd_req_local_port(const httpd_req_t *req)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!info) return 0;
+    struct sockaddr_in local;
+    socklen_t len = sizeof local;
+    if (getsockname(info->connect_fd, (struct sockaddr *)&local, &len) != 0 ||
+        local.sin_family != AF_INET)
+        return 0;
+    return ntohs(local.sin_port);
 }

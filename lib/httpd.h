@@ -44,7 +44,8 @@ typedef enum httpd_err {
     HTTPD_ERR_ADDRESS, /* host is not a numeric IPv4 address */
     HTTPD_ERR_LISTEN,  /* the address could not be bound (in use, denied) */
     HTTPD_ERR_NOMEM,
-    HTTPD_ERR_STATE /* the request was already answered */
+    HTTPD_ERR_STATE, /* the request was already answered */
+    HTTPD_ERR_SOCKET /* httpd_adopt: not a connected socket */
 } httpd_err_t;
 
 const char *httpd_strerror(httpd_err_t err);
@@ -62,6 +63,10 @@ const char *httpd_req_method(const httpd_req_t *req);
 const char *httpd_req_path(const httpd_req_t *req);
 /* Case-insensitive header lookup; NULL when absent. */
 const char *httpd_req_header(const httpd_req_t *req, const char *name);
+/* Calls fn for every request header, in the order received; stops early
+ * when fn returns nonzero. Returns how many were visited. */
+typedef int (*httpd_header_fn)(void *ctx, const char *name, const char *value);
+size_t httpd_req_each_header(const httpd_req_t *req, httpd_header_fn fn, void *ctx);
 /* Query-string argument; NULL when absent. */
 const char *httpd_req_query(const httpd_req_t *req, const char *name);
 /* The body, NUL-terminated (the terminator is not counted in *len). */
@@ -70,6 +75,13 @@ int httpd_req_body_too_large(const httpd_req_t *req);
 /* The caller's own per-request pointer. */
 void httpd_req_set_data(httpd_req_t *req, void *data);
 void *httpd_req_data(const httpd_req_t *req);
+
+/* Hands an accepted TCP connection (fd) to the server, which then serves it
+ * like its own, on its thread: a caller can listen on several ports and have
+ * one server answer them all. Takes ownership of fd, also on failure. */
+httpd_err_t httpd_adopt(httpd_t *srv, int fd);
+/* The local port the request's connection came in on (0 if unknown). */
+uint16_t httpd_req_local_port(const httpd_req_t *req);
 
 /* Answers a request. Takes ownership of body (malloc'd, or NULL with len 0),
  * also on failure. Header strings are copied. */
