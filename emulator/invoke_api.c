@@ -11,6 +11,7 @@
 
 struct invoke_api {
     httpd_t *srv;
+    uint16_t port;
     fn_registry_t *reg;
     sched_t *sched;
 };
@@ -311,6 +312,12 @@ static void change_function(invoke_api_t *api, httpd_req_t *req, op_t op, const 
 static void on_request(void *ctx, httpd_req_t *req)
 {
     invoke_api_t *api = ctx;
+    /* The same thread answers every environment's Runtime API: a request
+     * that came in on another port is a runtime's. */
+    if (httpd_req_local_port(req) != api->port) {
+        sched_runtime_request(api->sched, req);
+        return;
+    }
     const char *method = httpd_req_method(req);
     const char *path = httpd_req_path(req);
     static const char prefix[] = "/2015-03-31/functions";
@@ -396,6 +403,8 @@ invoke_api_err_t invoke_api_start(const char *host, uint16_t port, unsigned thre
         free(api);
         return INVOKE_API_ERR_LISTEN;
     }
+    api->port = httpd_port(api->srv);
+    sched_attach_server(sched, api->srv);
     *out = api;
     return INVOKE_API_OK;
 }

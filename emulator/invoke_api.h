@@ -7,8 +7,13 @@
  * in Lambda's shape: status code, x-amzn-ErrorType header and a JSON body
  * {"Type":"User","message":...}.
  *
+ * Its server thread also answers every environment's Runtime API (requests
+ * that come in on an environment's port go to sched_runtime_request), so an
+ * invoke crosses no thread inside the emulator.
+ *
  * Ownership: the API borrows the registry and the scheduler; both must
- * outlive it. invoke_api_stop accepts NULL.
+ * outlive it, and the scheduler must be shut down before the API stops.
+ * invoke_api_stop accepts NULL.
  */
 #ifndef INVOKE_API_H
 #define INVOKE_API_H

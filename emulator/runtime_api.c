@@ -1,6 +1,11 @@
 /* runtime_api: routes, errors and the /next answer of the Runtime API. */
 #include "runtime_api.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +16,7 @@ const char *rapi_strerror(rapi_err_t err)
 {
     switch (err) {
     case RAPI_OK: return "ok";
-    case RAPI_ERR_LISTEN: return "cannot start the Runtime API listener";
+    case RAPI_ERR_LISTEN: return "cannot listen for the Runtime API";
     }
     return "unknown error";
 }
@@ -42,36 +47,28 @@ rapi_route_t rapi_route(const char *method, const char *path, char *id, size_t i
     return r;
 }
 
-static void on_request(void *ctx, httpd_req_t *req)
+rapi_err_t rapi_listen(const char *host, int *fd, uint16_t *port)
 {
-    rapi_listener_t *l = ctx;
-    char id[RAPI_ID_MAX];
-    switch (rapi_route(httpd_req_method(req), httpd_req_path(req), id, sizeof id)) {
-    case RAPI_NEXT: l->ops->next(l->ctx, req); return;
-    case RAPI_RESPONSE: l->ops->response(l->ctx, req, id); return;
-    case RAPI_ERROR: l->ops->error(l->ctx, req, id); return;
-    case RAPI_INIT_ERROR: l->ops->init_error(l->ctx, req); return;
-    case RAPI_BAD_METHOD:
-        rapi_reply_error(req, 405, "MethodNotAllowed", "Method not allowed");
-        return;
-    case RAPI_NOT_FOUND: rapi_reply_error(req, 404, "NotFound", "Not found"); return;
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    if (inet_pton(AF_INET, host, &a.sin_addr) != 1) return RAPI_ERR_LISTEN;
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (s < 0) return RAPI_ERR_LISTEN;
+    socklen_t len = sizeof a;
+    if (bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 16) != 0 ||
+        getsockname(s, (struct sockaddr *)&a, &len) != 0) {
+        close(s);
+        return RAPI_ERR_LISTEN;
     }
+    *fd = s;
+    *port = ntohs(a.sin_port);
+    return RAPI_OK;
 }
 
-rapi_err_t rapi_listen(const char *host, rapi_listener_t *l, httpd_t **out)
+int rapi_body_too_large(const httpd_req_t *req)
 {
-    httpd_config_t cfg = {
-        .host = host,
-        .port = 0,
-        .max_body = RAPI_MAX_RESPONSE,
-        .threads = 1,
-        .handler = on_request,
-        .ctx = l,
-    };
-    httpd_t *srv = NULL;
-    if (httpd_start(&cfg, &srv) != HTTPD_OK) return RAPI_ERR_LISTEN;
-    *out = srv;
-    return RAPI_OK;
+    size_t len;
+    httpd_req_body(req, &len);
+    return httpd_req_body_too_large(req) || len > RAPI_MAX_RESPONSE;
 }
 
 httpd_err_t rapi_send_event(httpd_req_t *next, rapi_event_t *ev)

@@ -1,11 +1,12 @@
 /* runtime_api: the Lambda Runtime API (2018-06-01) of one environment.
  *
- * Each execution environment gets its own listener, so a request needs no
- * token to say which environment it comes from. This module routes the
- * requests (rapi_route is pure and unit-tested), words the Runtime API's own
- * errors, and builds the /next answer with its Lambda-Runtime-* headers. The
- * invocation state machine lives in the caller (the scheduler), reached
- * through rapi_ops_t.
+ * Each execution environment gets its own listening port, so a request
+ * needs no token to say which environment it comes from; one server thread
+ * answers all of them (and the Invoke API), so an invoke crosses no thread.
+ * This module routes the requests (rapi_route is pure and unit-tested),
+ * words the Runtime API's own errors, and builds the /next answer with its
+ * Lambda-Runtime-* headers. The invocation state machine lives in the
+ * caller (the scheduler).
  *
  * Ownership: requests belong to httpd (see httpd.h); an op that does not
  * answer its request must keep it and answer it later (a long poll).
@@ -34,29 +35,22 @@ typedef enum rapi_route {
 /* Routes a request; for RESPONSE and ERROR copies the request id to id. */
 rapi_route_t rapi_route(const char *method, const char *path, char *id, size_t id_cap);
 
-typedef struct rapi_ops {
-    void (*next)(void *ctx, httpd_req_t *req);
-    void (*response)(void *ctx, httpd_req_t *req, const char *id);
-    void (*error)(void *ctx, httpd_req_t *req, const char *id);
-    void (*init_error)(void *ctx, httpd_req_t *req);
-} rapi_ops_t;
-
 typedef enum rapi_err {
     RAPI_OK = 0,
-    RAPI_ERR_LISTEN, /* see httpd_strerror */
+    RAPI_ERR_LISTEN, /* no socket could be bound */
 } rapi_err_t;
 
 const char *rapi_strerror(rapi_err_t err);
 
-/* Where a listener's requests go. The caller owns it and keeps it alive
- * until httpd_stop of the listener has returned. */
-typedef struct rapi_listener {
-    const rapi_ops_t *ops;
-    void *ctx;
-} rapi_listener_t;
+/* A listening socket on host and a free port (non-blocking, close-on-exec)
+ * for one environment. Its connections are accepted by the caller and
+ * handed to the server that answers every Runtime API (httpd_adopt), which
+ * tells environments apart by the port a request came in on. *fd and *port
+ * are set only on success; the caller closes fd. */
+rapi_err_t rapi_listen(const char *host, int *fd, uint16_t *port);
 
-/* Starts a listener on host and a free port (httpd_port tells which). */
-rapi_err_t rapi_listen(const char *host, rapi_listener_t *l, httpd_t **out);
+/* Whether a runtime's posted body is over Lambda's response limit. */
+int rapi_body_too_large(const httpd_req_t *req);
 
 /* One event for /next. Strings are copied by httpd; payload is taken. */
 typedef struct rapi_event {

@@ -9,12 +9,15 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,8 +62,8 @@ typedef struct env {
     unsigned long id;
     fn_config_t *cfg;
     sandbox_t *sb;
-    httpd_t *rapi;
-    rapi_listener_t listener;
+    int listen_fd; /* this environment's Runtime API port */
+    uint16_t port;
     env_state_t state;
     kill_reason_t kill_reason;
     httpd_req_t *next_req;
@@ -87,6 +90,7 @@ struct sched {
     unsigned long cold_starts, invocations, throttles;
     pthread_mutex_t out_lock; /* one writer at a time on log_fd */
     cgroup_t *anchor;         /* an empty group kept frozen: see sched_new */
+    httpd_t *srv;             /* answers every Runtime API: sched_attach_server */
 };
 
 /* Log bytes gathered under the scheduler lock and written after it. */
@@ -382,11 +386,6 @@ static unsigned busy_locked(sched_t *s)
 }
 
 static void *supervise(void *arg);
-static void on_next(void *ctx, httpd_req_t *req);
-static void on_response(void *ctx, httpd_req_t *req, const char *id);
-static void on_error(void *ctx, httpd_req_t *req, const char *id);
-static void on_init_error(void *ctx, httpd_req_t *req);
-static const rapi_ops_t env_ops = {on_next, on_response, on_error, on_init_error};
 
 /* The environment a function sees on Lambda, and nothing of ours. */
 static char **build_envp(sched_t *s, env_t *e, uint16_t port)
@@ -459,7 +458,7 @@ static void spawn_locked(sched_t *s, invocation_t *inv, outbuf_t *ob)
     const char *type = "Runtime.Unknown";
     env_t *e = calloc(1, sizeof *e);
     if (!e) goto fail;
-    e->timer_fd = -1;
+    e->timer_fd = e->listen_fd = -1;
     if (access(c->argv[0], X_OK) != 0) {
         /* Lambda's wording when a provided.* function has no bootstrap. */
         type = "Runtime.InvalidEntrypoint";
@@ -471,14 +470,12 @@ static void spawn_locked(sched_t *s, invocation_t *inv, outbuf_t *ob)
     e->cfg = inv->cfg;
     fn_config_retain(e->cfg);
     e->cold = 1;
-    e->listener.ops = &env_ops;
-    e->listener.ctx = e;
     e->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    if (e->timer_fd < 0 || rapi_listen(s->cfg.rapi_host, &e->listener, &e->rapi) != RAPI_OK) {
+    if (e->timer_fd < 0 || rapi_listen(s->cfg.rapi_host, &e->listen_fd, &e->port) != RAPI_OK) {
         snprintf(why, sizeof why, "cannot start the Runtime API");
         goto fail;
     }
-    envp = build_envp(s, e, httpd_port(e->rapi));
+    envp = build_envp(s, e, e->port);
     if (!envp) goto fail;
     char cgname[64];
     snprintf(cgname, sizeof cgname, "%ld-%lu", (long)getpid(), e->id);
@@ -521,8 +518,7 @@ fail:
     strv_free(envp);
     if (e) {
         sandbox_free(e->sb);
-        /* No request can be suspended on a listener nobody knows yet. */
-        httpd_stop(e->rapi);
+        if (e->listen_fd >= 0) close(e->listen_fd);
         if (e->timer_fd >= 0) close(e->timer_fd);
         fn_config_release(e->cfg);
         free(e);
@@ -608,12 +604,11 @@ static invocation_t *take_queued_locked(sched_t *s, const fn_config_t *cfg)
     return NULL;
 }
 
-static void on_next(void *ctx, httpd_req_t *req)
+/* The Runtime API handlers run with s->lock held and release it. */
+static void on_next_locked(env_t *e, httpd_req_t *req)
 {
-    env_t *e = ctx;
     sched_t *s = e->s;
     outbuf_t ob = {0};
-    pthread_mutex_lock(&s->lock);
     if (e->state == ENV_DEAD) {
         pthread_mutex_unlock(&s->lock);
         rapi_reply_error(req, 500, "Runtime.Terminated", "The environment is shutting down");
@@ -654,21 +649,19 @@ static invocation_t *current_locked(env_t *e, const char *id)
     return strcmp(e->inv->id, id) == 0 ? e->inv : NULL;
 }
 
-static void on_response(void *ctx, httpd_req_t *req, const char *id)
+static void on_response_locked(env_t *e, httpd_req_t *req, const char *id)
 {
-    env_t *e = ctx;
     sched_t *s = e->s;
     outbuf_t ob = {0};
     size_t len;
     const char *body = httpd_req_body(req, &len);
-    pthread_mutex_lock(&s->lock);
     invocation_t *inv = current_locked(e, id);
     if (!inv) {
         pthread_mutex_unlock(&s->lock);
         rapi_reply_error(req, 400, "InvalidRequestID", "Invalid request ID");
         return;
     }
-    if (httpd_req_body_too_large(req)) {
+    if (rapi_body_too_large(req)) {
         /* The runtime hears 413; the caller gets Lambda's error document. */
         static const char doc[] = "{\"errorMessage\":\"Response payload size exceeded maximum "
                                   "allowed payload size (6291556 bytes).\",\"errorType\":"
@@ -721,12 +714,10 @@ static outcome_t posted_error(httpd_req_t *req)
     return oc;
 }
 
-static void on_error(void *ctx, httpd_req_t *req, const char *id)
+static void on_error_locked(env_t *e, httpd_req_t *req, const char *id)
 {
-    env_t *e = ctx;
     sched_t *s = e->s;
     outbuf_t ob = {0};
-    pthread_mutex_lock(&s->lock);
     if (!current_locked(e, id)) {
         pthread_mutex_unlock(&s->lock);
         rapi_reply_error(req, 400, "InvalidRequestID", "Invalid request ID");
@@ -738,12 +729,10 @@ static void on_error(void *ctx, httpd_req_t *req, const char *id)
     unlock_and_flush(s, &ob);
 }
 
-static void on_init_error(void *ctx, httpd_req_t *req)
+static void on_init_error_locked(env_t *e, httpd_req_t *req)
 {
-    env_t *e = ctx;
     sched_t *s = e->s;
     outbuf_t ob = {0};
-    pthread_mutex_lock(&s->lock);
     if (e->state != ENV_INIT) {
         pthread_mutex_unlock(&s->lock);
         rapi_reply_error(req, 403, "InvalidStateTransition",
@@ -865,21 +854,37 @@ static void on_exit_locked(env_t *e, int status, outbuf_t *ob)
     pump_locked(s, ob);
 }
 
+/* The runtime connected: its connections are served by the one server
+ * thread, which tells environments apart by local port. */
+static void adopt_connections(env_t *e)
+{
+    for (;;) {
+        int fd = accept4(e->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) return; /* EAGAIN: all taken */
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (!e->s->srv || httpd_adopt(e->s->srv, fd) != HTTPD_OK) { /* fd is closed */
+        }
+    }
+}
+
 static void *supervise(void *arg)
 {
     env_t *e = arg;
     sched_t *s = e->s;
-    struct pollfd pfd[3] = {
+    struct pollfd pfd[4] = {
         {sandbox_exit_fd(e->sb), POLLIN, 0},
         {sandbox_log_fd(e->sb), POLLIN, 0},
         {e->timer_fd, POLLIN, 0},
+        {e->listen_fd, POLLIN, 0},
     };
     int status = 0;
     for (;;) {
-        if (poll(pfd, 3, -1) < 0) {
+        if (poll(pfd, 4, -1) < 0) {
             if (errno == EINTR) continue;
             break;
         }
+        if (pfd[3].revents) adopt_connections(e);
         outbuf_t ob = {0};
         pthread_mutex_lock(&s->lock);
         if (pfd[1].revents) {
@@ -896,8 +901,8 @@ static void *supervise(void *arg)
         unlock_and_flush(s, &ob);
         if (exited) break;
     }
-    /* The listener's handlers may still run until it stops; they see DEAD. */
-    httpd_stop(e->rapi);
+    /* Gone from the list: no Runtime API request can reach e any more. */
+    close(e->listen_fd);
     outbuf_t ob = {0};
     pthread_mutex_lock(&s->lock);
     drain_log(e, &ob);
@@ -985,6 +990,40 @@ sched_err_t sched_invoke(sched_t *s, sched_invoke_t *in)
         inv_free(inv);
     }
     return err;
+}
+
+void sched_attach_server(sched_t *s, httpd_t *srv) { s->srv = srv; }
+
+void sched_runtime_request(sched_t *s, httpd_req_t *req)
+{
+    char id[RAPI_ID_MAX];
+    rapi_route_t route = rapi_route(httpd_req_method(req), httpd_req_path(req), id, sizeof id);
+    if (route == RAPI_NOT_FOUND) {
+        rapi_reply_error(req, 404, "NotFound", "Not found");
+        return;
+    }
+    if (route == RAPI_BAD_METHOD) {
+        rapi_reply_error(req, 405, "MethodNotAllowed", "Method not allowed");
+        return;
+    }
+    uint16_t port = httpd_req_local_port(req);
+    pthread_mutex_lock(&s->lock);
+    env_t *e = s->envs;
+    while (e && e->port != port) e = e->next;
+    if (!e) {
+        pthread_mutex_unlock(&s->lock);
+        rapi_reply_error(req, 410, "Runtime.Terminated", "The environment is gone");
+        return;
+    }
+    switch (route) {
+    case RAPI_NEXT: on_next_locked(e, req); return;
+    case RAPI_RESPONSE: on_response_locked(e, req, id); return;
+    case RAPI_ERROR: on_error_locked(e, req, id); return;
+    case RAPI_INIT_ERROR: on_init_error_locked(e, req); return;
+    case RAPI_NOT_FOUND:
+    case RAPI_BAD_METHOD: break;
+    }
+    pthread_mutex_unlock(&s->lock);
 }
 
 void sched_retire(void *ctx, const char *name)

@@ -10,8 +10,9 @@
  * kills into Lambda's errors, writes START/END/REPORT, and answers the
  * caller's suspended request (with X-Amz-Log-Result when asked).
  *
- * Threads: one supervisor thread per environment (exit, logs, timers) and
- * the environment's Runtime API listener; all state is under one lock.
+ * Threads: the server thread that answers the Invoke API and every Runtime
+ * API, and one supervisor thread per environment (exit, logs, timers, and
+ * accepting its runtime's connections); all state is under one lock.
  *
  * Ownership: sched_invoke takes the invocation's payload and configuration
  * reference, also on failure. A RequestResponse caller's request is answered
@@ -70,6 +71,12 @@ typedef struct sched_invoke {
 
 /* cfg's strings must outlive the scheduler. *out is set only on success. */
 sched_err_t sched_new(const sched_config_t *cfg, sched_t **out);
+/* The server that answers the Runtime API of every environment (the Invoke
+ * API's): environments hand it their runtime's connections. Set before the
+ * first invoke; borrowed. */
+void sched_attach_server(sched_t *s, httpd_t *srv);
+/* Answers a Runtime API request, found by the port it came in on. */
+void sched_runtime_request(sched_t *s, httpd_req_t *req);
 /* Runs or queues an invocation. */
 sched_err_t sched_invoke(sched_t *s, sched_invoke_t *inv);
 /* Kills idle environments of retired snapshots of this function now; busy
