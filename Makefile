@@ -36,9 +36,15 @@ bench-ddb: build
 bench-emulator: build
 	@bench/emulator/run.sh $(BUILD)/bin
 
+# The seed article's measurements offline: shim + network model + emulator,
+# C and Python functions, tables, JSON, markdown and SVG in bench-results/.
+# Options: make local-bench LOCAL_BENCH_ARGS="--cold 5 --warm 50 --rtt-ms 2"
+# (bench/README.md lists them all).
+LOCAL_BENCH_ARGS ?=
 local-bench:
-	@echo "make local-bench: not built yet (the bench driver is the next piece of work)." >&2
-	@exit 1
+	@scripts/install-deps.sh test
+	@$(MAKE) --no-print-directory build
+	@python3 bench/local/local_bench.py --bin-dir $(BUILD)/bin $(LOCAL_BENCH_ARGS)
 
 format:
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
