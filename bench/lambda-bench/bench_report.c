@@ -48,9 +48,7 @@ static int op_summary(const run_op_t *op, run_field_t field, samples_summary_t *
 
 static void fmt(double v, char *out, size_t n)
 {
-    if (v >= 1 && v == (double)(long long)v) /* MB, billed ms: whole numbers */
-        snprintf(out, n, "%.0f", v);
-    else if (v < 10)
+    if (v < 10)
         snprintf(out, n, "%.3f", v);
     else if (v < 100)
         snprintf(out, n, "%.2f", v);
@@ -59,20 +57,29 @@ static void fmt(double v, char *out, size_t n)
 }
 
 /* "median (min–max)", or the value alone for one sample; "" for none. */
-static void fmt_spread(const samples_summary_t *s, int ok, char *out, size_t n)
+/* Billed Duration and Max Memory Used are whole numbers in the REPORT line. */
+static void fmt_field(run_field_t field, double v, char *out, size_t n)
+{
+    if (field == RUN_F_BILLED || field == RUN_F_MAX_MEMORY)
+        snprintf(out, n, "%.0f", v);
+    else
+        fmt(v, out, n);
+}
+
+static void fmt_spread(run_field_t field, const samples_summary_t *s, int ok, char *out, size_t n)
 {
     char a[32], b[32], c[32];
     if (!ok) {
         snprintf(out, n, "%s", "");
         return;
     }
-    fmt(s->p50, a, sizeof a);
+    fmt_field(field, s->p50, a, sizeof a);
     if (s->count == 1) {
         snprintf(out, n, "%s", a);
         return;
     }
-    fmt(s->min, b, sizeof b);
-    fmt(s->max, c, sizeof c);
+    fmt_field(field, s->min, b, sizeof b);
+    fmt_field(field, s->max, c, sizeof c);
     snprintf(out, n, "%s (%s–%s)", a, b, c);
 }
 
@@ -138,7 +145,7 @@ static report_err_t cold_table(const report_input_t *in, table_t **out)
         snprintf(cells[0], sizeof cells[0], "%s", cold_rows[r].label);
         for (size_t i = 0; i < nf; i++) {
             ok[i] = cold_summary(&have[i]->cold, cold_rows[r].which, cold_rows[r].field, &s[i]);
-            fmt_spread(&s[i], ok[i], cells[1 + i], sizeof cells[1 + i]);
+            fmt_spread(cold_rows[r].field, &s[i], ok[i], cells[1 + i], sizeof cells[1 + i]);
         }
         if (ratio && ok[0] && ok[1]) fmt_ratio(s[1].p50, s[0].p50, cells[3], sizeof cells[3]);
         const char *row[4] = {cells[0], cells[1], cells[2], cells[3]};
@@ -169,11 +176,12 @@ static report_err_t conn_table(const report_input_t *in, table_t **out)
         int oka = cold_summary(&f->cold, conn_rows[r].which, conn_rows[r].field, &a);
         int okb = cold_summary(&f->cold_warm_conn, conn_rows[r].which, conn_rows[r].field, &b);
         snprintf(cells[0], sizeof cells[0], "%s", conn_rows[r].label);
-        fmt_spread(&a, oka, cells[1], sizeof cells[1]);
-        fmt_spread(&b, okb, cells[2], sizeof cells[2]);
+        fmt_spread(conn_rows[r].field, &a, oka, cells[1], sizeof cells[1]);
+        fmt_spread(conn_rows[r].field, &b, okb, cells[2], sizeof cells[2]);
         if (oka && okb) {
             char d[32];
-            fmt(b.p50 > a.p50 ? b.p50 - a.p50 : a.p50 - b.p50, d, sizeof d);
+            fmt_field(conn_rows[r].field, b.p50 > a.p50 ? b.p50 - a.p50 : a.p50 - b.p50, d,
+                      sizeof d);
             snprintf(cells[3], sizeof cells[3], "%s%s", b.p50 >= a.p50 ? "+" : "-", d);
         }
         const char *row[4] = {cells[0], cells[1], cells[2], cells[3]};

@@ -25,15 +25,13 @@ static int op_p50_p90(const run_function_t *f, const char *name, double *p50, do
     return ok;
 }
 
-/* A round axis maximum at or above v. */
-static double nice_max(double v)
+/* Position of v on a log10 axis from 10^lo to 10^hi, in [0, width]. */
+static double xpos(double v, double lo, double hi, int width)
 {
-    if (v <= 0) return 1;
-    double e = pow(10, floor(log10(v)));
-    const double steps[] = {1, 2, 2.5, 5, 10};
-    for (size_t i = 0; i < 5; i++)
-        if (steps[i] * e >= v) return steps[i] * e;
-    return 10 * e;
+    double l = v > 0 ? log10(v) : lo;
+    if (l < lo) l = lo;
+    if (l > hi) l = hi;
+    return width * (l - lo) / (hi - lo);
 }
 
 report_err_t report_write_svg(const report_input_t *in, const char *path)
@@ -41,13 +39,19 @@ report_err_t report_write_svg(const report_input_t *in, const char *path)
     const run_function_t *fs[2] = {in->c, in->python};
     const char *names[2] = {"C", "Python"};
     const char *colors[2] = {"#1f77b4", "#ff7f0e"};
-    double maxv = 0;
+    /* A log axis: the C / Python ratio is the distance between the bar ends,
+     * whatever the magnitudes. Decades from below the smallest median to
+     * above the largest p90. */
+    double minv = 0, maxv = 0;
     for (size_t o = 0; o < in->n_ops; o++)
         for (int k = 0; k < 2; k++) {
             double a, b;
-            if (op_p50_p90(fs[k], in->ops[o], &a, &b) && b > maxv) maxv = b;
+            if (!op_p50_p90(fs[k], in->ops[o], &a, &b)) continue;
+            if (a > 0 && (minv == 0 || a < minv)) minv = a;
+            if (b > maxv) maxv = b;
         }
-    double axis = nice_max(maxv);
+    double lo = floor(log10(minv > 0 ? minv : 0.01)), hi = ceil(log10(maxv > 0 ? maxv : 1));
+    if (hi <= lo) hi = lo + 1;
     const int left = 110, width = 560, bar = 14, group = 2 * bar + 14, top = 50;
     int height = top + (int)in->n_ops * group + 50;
     FILE *f = fopen(path, "w");
@@ -59,7 +63,7 @@ report_err_t report_write_svg(const report_input_t *in, const char *path)
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     fprintf(f,
             "<text x=\"%d\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Warm sdk_call_ms per "
-            "op: median, whisker to p90 (%zu invocations each)</text>\n",
+            "op: median, whisker to p90 (%zu invocations each; log scale)</text>\n",
             10, in->warm_invokes);
     for (int k = 0; k < 2; k++)
         if (fs[k])
@@ -67,12 +71,12 @@ report_err_t report_write_svg(const report_input_t *in, const char *path)
                     "<rect x=\"%d\" y=\"30\" width=\"12\" height=\"12\" fill=\"%s\"/><text "
                     "x=\"%d\" y=\"40\">%s</text>\n",
                     left + k * 90, colors[k], left + k * 90 + 16, names[k]);
-    for (int g = 0; g <= 4; g++) {
-        double x = left + width * g / 4.0;
+    for (double d = lo; d <= hi; d += 1) {
+        double x = left + xpos(pow(10, d), lo, hi, width);
         fprintf(f,
                 "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>"
                 "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%g ms</text>\n",
-                x, top, x, height - 40, x, height - 25, axis * g / 4.0);
+                x, top, x, height - 40, x, height - 25, pow(10, d));
     }
     for (size_t o = 0; o < in->n_ops; o++) {
         int y0 = top + (int)o * group + 4;
@@ -82,7 +86,8 @@ report_err_t report_write_svg(const report_input_t *in, const char *path)
             double p50, p90;
             if (!op_p50_p90(fs[k], in->ops[o], &p50, &p90)) continue;
             int y = y0 + k * bar;
-            double w = width * p50 / axis, w90 = width * p90 / axis;
+            double w = xpos(p50, lo, hi, width), w90 = xpos(p90, lo, hi, width);
+            if (w < 1) w = 1;
             fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n", left,
                     y, w, bar - 2, colors[k]);
             fprintf(f,
