@@ -56,9 +56,10 @@ class Processes:
         self.procs = []
 
     def start(self, name, argv, log, env=None, cwd=None):
+        # Run from the work folder, so a process left behind is easy to find.
         out = open(os.path.join(self.work, log), "wb")
-        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd,
-                             start_new_session=True)
+        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env,
+                             cwd=cwd or self.work, start_new_session=True)
         out.close()
         self.procs.append((name, p))
         return p
