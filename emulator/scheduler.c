@@ -863,7 +863,10 @@ static void adopt_connections(env_t *e)
         if (fd < 0) return; /* EAGAIN: all taken */
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        if (!e->s->srv || httpd_adopt(e->s->srv, fd) != HTTPD_OK) { /* fd is closed */
+        httpd_t *srv = __atomic_load_n(&e->s->srv, __ATOMIC_ACQUIRE);
+        if (!srv)
+            close(fd);
+        else if (httpd_adopt(srv, fd) != HTTPD_OK) { /* httpd closed fd */
         }
     }
 }
@@ -992,7 +995,10 @@ sched_err_t sched_invoke(sched_t *s, sched_invoke_t *in)
     return err;
 }
 
-void sched_attach_server(sched_t *s, httpd_t *srv) { s->srv = srv; }
+void sched_attach_server(sched_t *s, httpd_t *srv)
+{
+    __atomic_store_n(&s->srv, srv, __ATOMIC_RELEASE);
+}
 
 void sched_runtime_request(sched_t *s, httpd_req_t *req)
 {
