@@ -96,7 +96,7 @@ const char *lapi_detail(const lapi_client_t *c) { return c->detail; }
 
 int lapi_signed(const lapi_client_t *c) { return c->akid != NULL; }
 
-static int valid_name(const char *name)
+int lapi_function_name_ok(const char *name)
 {
     size_t n = strlen(name);
     if (n == 0 || n > 64) return 0;
@@ -265,7 +265,7 @@ out:
 
 static lapi_err_t function_path(const char *function, const char *suffix, char *path, size_t n)
 {
-    if (!valid_name(function)) return LAPI_ERR_ARG;
+    if (!lapi_function_name_ok(function)) return LAPI_ERR_ARG;
     snprintf(path, n, "/2015-03-31/functions/%s/%s", function, suffix);
     return LAPI_OK;
 }

@@ -70,6 +70,9 @@ void lapi_client_free(lapi_client_t *c);
 /* libcurl's words for the last transfer failure, or "". */
 const char *lapi_detail(const lapi_client_t *c);
 
+/* 1 when name is a plain function name this client accepts. */
+int lapi_function_name_ok(const char *name);
+
 /* 1 when requests are signed. */
 int lapi_signed(const lapi_client_t *c);
 

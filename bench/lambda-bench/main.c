@@ -167,6 +167,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "lambda-bench: name at least one function (--c, --python)\n");
         return 2;
     }
+    if ((c_name && !lapi_function_name_ok(c_name)) ||
+        (py_name && !lapi_function_name_ok(py_name))) {
+        fprintf(stderr, "lambda-bench: function names are plain names ([A-Za-z0-9_-], at most "
+                        "64 characters), not ARNs\n");
+        return 2;
+    }
     if (cold < 0 || cold > 1000 || warm < 0 || warm > 100000 || timeout_s <= 0) {
         fprintf(stderr, "lambda-bench: --cold 0..1000, --warm 0..100000, --timeout > 0\n");
         return 2;
