@@ -589,9 +589,10 @@ static int eval(const node_t *n, const cJSON *item, cJSON **scratch)
     case N_NOT: return !eval(n->a, item, scratch);
     case N_EXISTS: return item && expr_path_get(item, n->a->path) != NULL;
     case N_NOT_EXISTS: return !item || expr_path_get(item, n->a->path) == NULL;
-    case N_TYPE:
+    case N_TYPE: /* the type name may come from a value or from the item */
         a = cond_operand_value(n->a, item, scratch);
-        return a && value_is(a, value_inner(n->b->value)->valuestring);
+        b = cond_operand_value(n->b, item, scratch);
+        return a && b && value_is(b, "S") && value_is(a, value_inner(b)->valuestring);
     case N_BEGINS:
         a = cond_operand_value(n->a, item, scratch);
         b = cond_operand_value(n->b, item, scratch);
