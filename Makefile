@@ -3,7 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build build-asan test test-fast bench-ddb bench-emulator local-bench format format-check clean
+.PHONY: all deps build build-asan test test-fast bench-ddb bench-emulator local-bench fuzz format format-check clean
 
 all: build
 
@@ -45,6 +45,12 @@ local-bench:
 	@scripts/install-deps.sh test
 	@$(MAKE) --no-print-directory build
 	@python3 bench/local/local_bench.py --bin-dir $(BUILD)/bin $(LOCAL_BENCH_ARGS)
+
+# Every libFuzzer target for FUZZ_SECONDS each (clang, ASan+UBSan), in build-fuzz/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-deps.sh test
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 format:
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
