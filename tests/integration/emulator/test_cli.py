@@ -214,6 +214,45 @@ class CliTest(unittest.TestCase):
             client.invoke(FunctionName="boto-fn", Payload=b'"' + b"a" * 6291456 + b'"')
         client.delete_function(FunctionName="boto-fn")
 
+    def test_update_and_delete_while_busy(self):
+        import threading
+        import boto3
+        self.create("busy-fn", "--timeout", "10")
+        client = boto3.client("lambda", endpoint_url=self.emu.url, region_name="us-east-1",
+                              aws_access_key_id="test", aws_secret_access_key="test")
+        client.invoke(FunctionName="busy-fn", Payload=b"{}")  # a warm environment
+        results = {}
+
+        def slow():
+            r = client.invoke(FunctionName="busy-fn", LogType="Tail",
+                              Payload=json.dumps({"action": "sleep", "ms": 1200}).encode())
+            results["slow"] = r
+
+        t = threading.Thread(target=slow)
+        t.start()
+        import time
+        time.sleep(0.4)
+        client.update_function_configuration(FunctionName="busy-fn", MemorySize=256)
+        t.join()
+        r = results["slow"]
+        self.assertNotIn("FunctionError", r)
+        self.assertEqual(json.loads(r["Payload"].read()), {"slept": 1200})
+        rep = report_of(base64.b64decode(r["LogResult"]).decode())
+        self.assertEqual(rep["size"], "128")  # it ran on the old configuration
+        r = client.invoke(FunctionName="busy-fn", LogType="Tail", Payload=b"{}")
+        rep = report_of(base64.b64decode(r["LogResult"]).decode())
+        self.assertEqual(rep["size"], "256")
+        self.assertIsNotNone(init_duration(rep))
+
+        t = threading.Thread(target=slow)
+        t.start()
+        time.sleep(0.4)
+        client.delete_function(FunctionName="busy-fn")
+        t.join()
+        self.assertEqual(json.loads(results["slow"]["Payload"].read()), {"slept": 1200})
+        with self.assertRaises(client.exceptions.ResourceNotFoundException):
+            client.invoke(FunctionName="busy-fn", Payload=b"{}")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
