@@ -47,7 +47,7 @@ typedef struct sched_config {
     int limit_cpu;            /* cpu quota scaled to memory */
     int freeze;               /* freeze idle environments */
     const char *cgroup_root;  /* /sys/fs/cgroup */
-    const char *rapi_host;    /* Runtime API listeners bind here */
+    const char *rapi_host;    /* Runtime API ports bind here */
     const char *region;
     int log_fd; /* function logs and START/END/REPORT; -1: none */
 } sched_config_t;
