@@ -183,8 +183,8 @@ static lapi_err_t add_header(struct curl_slist **list, const char *name, const c
     return LAPI_OK;
 }
 
-/* One request; extra holds up to 2 unsigned-by-name extra headers (name,
- * value pairs, NULL-terminated) that are signed along with the rest. */
+/* One request. extra: up to 2 more headers as name, value pairs ending with
+ * NULL (or NULL for none); they are sent and signed like the others. */
 static lapi_err_t request(lapi_client_t *c, const char *method, const char *path, const char *body,
                           const char *const *extra, lapi_answer_t *a)
 {
