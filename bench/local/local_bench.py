@@ -34,7 +34,7 @@ LOCAL_CREDS = {"AWS_ACCESS_KEY_ID": "AKIDLOCALBENCH", "AWS_SECRET_ACCESS_KEY": "
 
 
 class Stop(Exception):
-    """SIGINT or SIGTERM arrived."""
+    """SIGINT, SIGTERM or SIGHUP arrived."""
 
 
 def say(msg):
@@ -314,8 +314,8 @@ def main(argv=None):
 
     def on_signal(sig, frame):
         raise Stop()
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
 
     procs = Processes(work)
     rc = 0
@@ -328,8 +328,8 @@ def main(argv=None):
         say(f"failed: {e}")
         rc = 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
         procs.stop_all()
         left = leftovers(work)
         for pid, cmd in left:
