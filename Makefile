@@ -3,7 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build build-asan test test-fast bench-ddb bench-emulator local-bench fuzz format format-check clean
+.PHONY: all deps build build-asan test test-fast bench-ddb bench-emulator local-bench soak fuzz format format-check clean
 
 all: build
 
@@ -45,6 +45,11 @@ local-bench:
 	@scripts/install-deps.sh test
 	@$(MAKE) --no-print-directory build
 	@python3 bench/local/local_bench.py --bin-dir $(BUILD)/bin $(LOCAL_BENCH_ARGS)
+
+# A bounded mixed load through emulator -> function -> shim, with figures.
+SOAK_SECONDS ?= 60
+soak: build
+	@python3 tests/load/soak.py --bin-dir $(BUILD)/bin --seconds $(SOAK_SECONDS) --concurrency 8
 
 # Every libFuzzer target for FUZZ_SECONDS each (clang, ASan+UBSan), in build-fuzz/.
 FUZZ_SECONDS ?= 60
