@@ -27,19 +27,6 @@ void table_free(table_t *t)
     free(t);
 }
 
-static const char *attr_def_type(const cJSON *defs, const char *name)
-{
-    const cJSON *d;
-    cJSON_ArrayForEach(d, defs)
-    {
-        const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
-        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
-        if (cJSON_IsString(n) && cJSON_IsString(ty) && strcmp(n->valuestring, name) == 0)
-            return ty->valuestring;
-    }
-    return NULL;
-}
-
 /* Fills the key fields from a KeySchema / AttributeDefinitions pair already
  * checked. */
 static int fill_keys(table_t *t, const cJSON *ks, const cJSON *defs)
@@ -49,7 +36,7 @@ static int fill_keys(table_t *t, const cJSON *ks, const cJSON *defs)
     {
         const char *name = cJSON_GetObjectItemCaseSensitive(e, "AttributeName")->valuestring;
         const char *kt = cJSON_GetObjectItemCaseSensitive(e, "KeyType")->valuestring;
-        const char *ty = attr_def_type(defs, name);
+        const char *ty = tindex_attribute_type(defs, name);
         if (!ty) return -1;
         if (strcmp(kt, "HASH") == 0) {
             t->hash = strdup(name);
@@ -274,7 +261,7 @@ ddb_code_t table_from_request(const cJSON *req, const char *region, table_t **ou
     cJSON_ArrayForEach(e, ks)
     {
         const char *an = cJSON_GetObjectItemCaseSensitive(e, "AttributeName")->valuestring;
-        if (!attr_def_type(defs, an)) {
+        if (!tindex_attribute_type(defs, an)) {
             char keys[256], ads[256];
             list_names(ks, "AttributeName", keys, sizeof keys);
             list_names(defs, "AttributeName", ads, sizeof ads);

@@ -19,7 +19,7 @@ void tindex_clear(tindex_t *ix)
     memset(ix, 0, sizeof *ix);
 }
 
-static const char *def_type(const cJSON *defs, const char *name)
+const char *tindex_attribute_type(const cJSON *defs, const char *name)
 {
     const cJSON *d;
     cJSON_ArrayForEach(d, defs)
@@ -115,7 +115,7 @@ ddb_code_t tindex_parse(const cJSON *spec, int global, int position, const cJSON
                           "Invalid KeySchema: Some index key attribute have no definition");
             goto fail;
         }
-        const char *type = def_type(defs, an);
+        const char *type = tindex_attribute_type(defs, an);
         if (!type) {
             rc = ddb_fail(err, DDB_E_VALIDATION,
                           "Attribute %.255s is not defined in AttributeDefinitions", an);

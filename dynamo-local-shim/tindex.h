@@ -37,6 +37,9 @@ typedef struct tindex_table_key {
     const char *hash, *range;
 } tindex_table_key_t;
 
+/* The AttributeType given for name in AttributeDefinitions, or NULL. */
+const char *tindex_attribute_type(const cJSON *defs, const char *name);
+
 /* Checks one GlobalSecondaryIndexes / LocalSecondaryIndexes member (position
  * counts from 1, for messages) against the attribute definitions and the
  * table key, and fills *out. provisioned: the table bills by provisioned

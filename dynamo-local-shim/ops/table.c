@@ -61,13 +61,21 @@ fail:
     return rc;
 }
 
-ddb_code_t op_describe_table(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
+/* The table a DescribeTable or DeleteTable names; these two say which table
+ * is missing. */
+static ddb_code_t named_table(shim_t *s, const cJSON *req, table_t **t, ddb_error_t *err)
 {
-    table_t *t;
-    ddb_code_t rc = ops_table(s, req, &t, err);
+    ddb_code_t rc = ops_table(s, req, t, err);
     if (rc == DDB_E_RESOURCE_NOT_FOUND)
         return ddb_fail(err, rc, "Requested resource not found: Table: %s not found",
                         cJSON_GetObjectItemCaseSensitive(req, "TableName")->valuestring);
+    return rc;
+}
+
+ddb_code_t op_describe_table(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
+{
+    table_t *t;
+    ddb_code_t rc = named_table(s, req, &t, err);
     if (rc) return rc;
     if (strbuf_adds(out, "{\"Table\":")) return ops_nomem(err);
     if ((rc = describe_into(s, t, "ACTIVE", out, err))) return rc;
@@ -77,10 +85,7 @@ ddb_code_t op_describe_table(shim_t *s, const cJSON *req, strbuf_t *out, ddb_err
 ddb_code_t op_delete_table(shim_t *s, const cJSON *req, strbuf_t *out, ddb_error_t *err)
 {
     table_t *t;
-    ddb_code_t rc = ops_table(s, req, &t, err);
-    if (rc == DDB_E_RESOURCE_NOT_FOUND)
-        return ddb_fail(err, rc, "Requested resource not found: Table: %s not found",
-                        cJSON_GetObjectItemCaseSensitive(req, "TableName")->valuestring);
+    ddb_code_t rc = named_table(s, req, &t, err);
     if (rc) return rc;
     if (strbuf_adds(out, "{\"TableDescription\":")) return ops_nomem(err);
     if ((rc = describe_into(s, t, "DELETING", out, err))) return rc;
