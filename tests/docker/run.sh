@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# End-to-end test of docker/: builds the three images with podman, runs
+# docker/compose.yaml with podman-compose (short bench: 1 cold start, 3 warm
+# invokes per op), waits for the bench container, checks its exit status, the
+# health checks, the non-root users and the results file, then takes the
+# project down. Prints the image sizes. Run by `make docker-test`; not part
+# of `make test` (the first build takes minutes).
+#
+# podman-compose 1.0.3 ignores --abort-on-container-exit and depends_on
+# conditions, so this script waits on the bench container itself; the bench
+# entry point waits for the shim and the emulator on its own too.
+#
+# Environment: DOCKER_TEST_KEEP=1 leaves the project up on failure;
+# BENCH_PYTHON=1 builds the emulator with python3 + boto3 and measures the
+# Python function too.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+project=lambda-ddb-bench-test
+compose=(podman-compose -p "$project" -f "$root/docker/compose.yaml")
+say() { echo "docker-test: $*" >&2; }
+
+"$here/install-podman.sh"
+
+export BENCH_PYTHON=${BENCH_PYTHON:-0}
+for target in shim emulator bench; do
+  say "building lambda-ddb-bench/$target"
+  # docker format keeps the images' HEALTHCHECK (OCI images drop it).
+  podman build -q --format docker -f "$root/docker/Dockerfile" --target "$target" \
+    --build-arg WITH_PYTHON="$BENCH_PYTHON" -t "lambda-ddb-bench/$target:latest" "$root" >/dev/null
+done
+
+results=$(mktemp -d /tmp/docker-test-results.XXXXXX)
+# Owned by the bench image's user, as a user would prepare it.
+chown 10001:10001 "$results"
+export BENCH_RESULTS=$results BENCH_COLD=1 BENCH_WARM=3
+
+down() {
+  local rc=$?
+  if [ $rc -ne 0 ]; then
+    for s in shim emulator bench; do
+      say "log of $s (tail):"
+      podman logs --tail 40 "${project}_${s}_1" 2>&1 | sed 's/^/  /' >&2 || true
+    done
+    if [ "${DOCKER_TEST_KEEP:-0}" = 1 ]; then
+      say "left up (DOCKER_TEST_KEEP=1): ${compose[*]} down"
+      exit $rc
+    fi
+  fi
+  "${compose[@]}" down >/dev/null 2>&1 || true
+  rm -rf "$results"
+  [ $rc -eq 0 ] && say "passed" || say "FAILED"
+  exit $rc
+}
+trap down EXIT
+
+"${compose[@]}" down >/dev/null 2>&1 || true
+say "starting the compose project $project"
+"${compose[@]}" up -d >/dev/null
+
+bench=${project}_bench_1
+say "waiting for $bench (at most 600 s)"
+status=$(timeout 600 podman wait "$bench") || { say "$bench did not finish in 600 s"; exit 1; }
+if [ "$status" != 0 ]; then
+  say "$bench exited with $status"
+  exit 1
+fi
+
+for s in shim emulator; do
+  c=${project}_${s}_1
+  [ "$(podman inspect -f '{{.State.Running}}' "$c")" = true ] || { say "$c is not running"; exit 1; }
+  podman healthcheck run "$c" >/dev/null || { say "$c: health check failed"; exit 1; }
+  uid=$(podman exec "$c" id -u)
+  [ "$uid" != 0 ] || { say "$c runs as root"; exit 1; }
+  say "$s: healthy, uid $uid"
+done
+
+python3 "$here/check_results.py" "$results" --warm "$BENCH_WARM" --cold "$BENCH_COLD" \
+  $([ "$BENCH_PYTHON" = 1 ] && echo --python)
+owner=$(stat -c %u "$results/lambda-bench.json")
+[ "$owner" = 10001 ] || { say "results written by uid $owner, not the bench user 10001"; exit 1; }
+
+# The emulator's own REPORT lines for the bench's invocations.
+reports=$(podman logs "${project}_emulator_1" 2>&1 | grep -c '^REPORT RequestId:' || true)
+say "emulator logged $reports REPORT lines"
+[ "$reports" -ge $((BENCH_COLD * 2 + BENCH_WARM * 6)) ] || { say "too few REPORT lines"; exit 1; }
+
+say "image sizes:"
+for target in shim emulator bench; do
+  printf '  lambda-ddb-bench/%-9s %s\n' "$target" \
+    "$(podman image inspect -f '{{.Size}}' "lambda-ddb-bench/$target:latest" |
+       awk '{printf "%.1f MB", $1 / 1e6}')" >&2
+done
