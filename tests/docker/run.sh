@@ -10,6 +10,9 @@
 # conditions, so this script waits on the bench container itself; the bench
 # entry point waits for the shim and the emulator on its own too.
 #
+# The images are built from the committed tree (git archive HEAD), as from a
+# fresh clone; DOCKER_TEST_CONTEXT=worktree builds the working tree instead.
+#
 # Environment: DOCKER_TEST_KEEP=1 leaves the project up on failure;
 # BENCH_PYTHON=1 builds the emulator with python3 + boto3 and measures the
 # Python function too.
@@ -17,24 +20,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 project=lambda-ddb-bench-test
-compose=(podman-compose -p "$project" -f "$root/docker/compose.yaml")
+compose=(podman-compose -p "$project" -f "$root/docker/compose.yaml")  # the tested tree's, below
 say() { echo "docker-test: $*" >&2; }
 
 "$here/install-podman.sh"
 
-export BENCH_PYTHON=${BENCH_PYTHON:-0}
-for target in shim emulator bench; do
-  say "building lambda-ddb-bench/$target"
-  # docker format keeps the images' HEALTHCHECK (OCI images drop it).
-  podman build -q --format docker -f "$root/docker/Dockerfile" --target "$target" \
-    --build-arg WITH_PYTHON="$BENCH_PYTHON" -t "lambda-ddb-bench/$target:latest" "$root" >/dev/null
-done
-
-results=$(mktemp -d /tmp/docker-test-results.XXXXXX)
-# Owned by the bench image's user, as a user would prepare it.
-chown 10001:10001 "$results"
-export BENCH_RESULTS=$results BENCH_COLD=1 BENCH_WARM=3
-
+context=$root results=""
 down() {
   local rc=$?
   if [ $rc -ne 0 ]; then
@@ -48,19 +39,63 @@ down() {
     fi
   fi
   "${compose[@]}" down >/dev/null 2>&1 || true
-  rm -rf "$results"
+  [ -z "$results" ] || rm -rf "$results" "$results.up.log"
+  [ "$context" = "$root" ] || rm -rf "$context"
   [ $rc -eq 0 ] && say "passed" || say "FAILED"
   exit $rc
 }
 trap down EXIT
 
+if [ "${DOCKER_TEST_CONTEXT:-head}" != worktree ]; then
+  context=$(mktemp -d /tmp/docker-test-context.XXXXXX)
+  git -C "$root" archive --format=tar HEAD | tar -x -C "$context"
+  say "building from $(git -C "$root" rev-parse --short HEAD) (committed tree)"
+fi
+compose=(podman-compose -p "$project" -f "$context/docker/compose.yaml")
+
+export BENCH_PYTHON=${BENCH_PYTHON:-0}
+for target in shim emulator bench; do
+  say "building lambda-ddb-bench/$target"
+  # docker format keeps the images' HEALTHCHECK (OCI images drop it).
+  podman build -q --format docker -f "$context/docker/Dockerfile" --target "$target" \
+    --build-arg WITH_PYTHON="$BENCH_PYTHON" -t "lambda-ddb-bench/$target:latest" "$context" >/dev/null
+done
+
+# Every binary finds its libraries in its run image (only runtime packages there).
+for pair in shim:dynamo-local-shim emulator:lambda-emulator bench:lambda-bench; do
+  missing=$(podman run --rm --entrypoint ldd "lambda-ddb-bench/${pair%%:*}:latest" \
+              "/usr/local/bin/${pair#*:}" | grep 'not found' || true)
+  [ -z "$missing" ] || { say "${pair#*:} in its image: $missing"; exit 1; }
+done
+
+results=$(mktemp -d /tmp/docker-test-results.XXXXXX)
+# Owned by the bench image's user, as a user would prepare it.
+chown 10001:10001 "$results"
+export BENCH_RESULTS=$results BENCH_COLD=1 BENCH_WARM=3
+
+
 "${compose[@]}" down >/dev/null 2>&1 || true
 say "starting the compose project $project"
-"${compose[@]}" up -d >/dev/null
+# podman without systemd says it cannot schedule the periodic health checks;
+# they are run by hand below. The output is shown when something fails.
+uplog=$results.up.log
+"${compose[@]}" up -d >"$uplog" 2>&1 || { cat "$uplog" >&2; exit 1; }
 
 bench=${project}_bench_1
 say "waiting for $bench (at most 600 s)"
-status=$(timeout 600 podman wait "$bench") || { say "$bench did not finish in 600 s"; exit 1; }
+deadline=$((SECONDS + 600))
+while [ "$(podman inspect -f '{{.State.Status}}' "$bench")" != exited ]; do
+  # A server that died makes the bench wait for nothing: stop at once.
+  for s in shim emulator; do
+    if [ "$(podman inspect -f '{{.State.Running}}' "${project}_${s}_1")" != true ]; then
+      say "${project}_${s}_1 stopped while the bench ran"
+      exit 1
+    fi
+  done
+  [ $SECONDS -lt $deadline ] || { say "$bench did not finish in 600 s"; exit 1; }
+  sleep 1
+done
+status=$(podman inspect -f '{{.State.ExitCode}}' "$bench")
 if [ "$status" != 0 ]; then
   say "$bench exited with $status"
   exit 1
