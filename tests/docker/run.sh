@@ -63,7 +63,7 @@ done
 
 # Every binary finds its libraries in its run image (only runtime packages there).
 for pair in shim:dynamo-local-shim emulator:lambda-emulator bench:lambda-bench; do
-  missing=$(podman run --rm --entrypoint ldd "lambda-ddb-bench/${pair%%:*}:latest" \
+  missing=$(podman run --rm --no-healthcheck --entrypoint ldd "lambda-ddb-bench/${pair%%:*}:latest" \
               "/usr/local/bin/${pair#*:}" | grep 'not found' || true)
   [ -z "$missing" ] || { say "${pair#*:} in its image: $missing"; exit 1; }
 done
