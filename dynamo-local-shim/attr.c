@@ -1,5 +1,6 @@
 #include "attr.h"
 
+#include "base64.h"
 #include "number.h"
 #include "valid.h"
 
@@ -36,40 +37,6 @@ const char *attr_type(const cJSON *av)
     return av->child->string;
 }
 
-long attr_base64_decode(const char *s, size_t n, unsigned char *out)
-{
-    static signed char map[256];
-    static int ready;
-    if (!ready) {
-        memset(map, -1, sizeof map);
-        const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        for (int i = 0; i < 64; i++) map[(unsigned char)a[i]] = (signed char)i;
-        ready = 1;
-    }
-    if (n % 4) return -1;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i += 4) {
-        int v[4], pad = 0;
-        for (int j = 0; j < 4; j++) {
-            unsigned char c = (unsigned char)s[i + j];
-            if (c == '=' && i + 4 == n && j >= 2) {
-                v[j] = 0;
-                pad++;
-            } else if (map[c] < 0 || pad) {
-                return -1;
-            } else {
-                v[j] = map[c];
-            }
-        }
-        unsigned long w = (unsigned long)v[0] << 18 | (unsigned long)v[1] << 12 |
-                          (unsigned long)v[2] << 6 | (unsigned long)v[3];
-        out[k++] = (unsigned char)(w >> 16);
-        if (pad < 2) out[k++] = (unsigned char)(w >> 8);
-        if (pad < 1) out[k++] = (unsigned char)w;
-    }
-    return (long)k;
-}
-
 static ddb_code_t oom(ddb_error_t *err)
 {
     return ddb_fail(err, DDB_E_INTERNAL_FAILURE, "The server ran out of memory");
@@ -103,7 +70,7 @@ static ddb_code_t check_binary(const cJSON *v, size_t *len, ddb_error_t *err)
                         v->valuestring, n);
     for (size_t off = 0; off < n; off += 1024) {
         size_t chunk = n - off < 1024 ? n - off : 1024;
-        long got = attr_base64_decode(v->valuestring + off, chunk, buf);
+        long got = base64_decode_strict(v->valuestring + off, chunk, buf);
         if (got < 0 || (got < (long)(chunk / 4 * 3) && off + chunk != n))
             return ddb_fail(err, DDB_E_SERIALIZATION,
                             "'%.1000s' can not be converted to a Blob: Invalid Base64 character "

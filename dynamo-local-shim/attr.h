@@ -41,8 +41,5 @@ size_t attr_text_bytes(const char *s, unsigned char *out);
 
 /* The one type name of a checked AttributeValue ("S", "N", "M" ...), or NULL. */
 const char *attr_type(const cJSON *av);
-/* Decodes base64; returns the decoded length or -1 when s is not valid
- * base64. out must hold n / 4 * 3 bytes. */
-long attr_base64_decode(const char *s, size_t n, unsigned char *out);
 
 #endif

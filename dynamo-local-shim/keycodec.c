@@ -1,6 +1,7 @@
 #include "keycodec.h"
 
 #include "attr.h"
+#include "base64.h"
 #include "number.h"
 
 #include <string.h>
@@ -35,7 +36,7 @@ ddb_code_t keycodec_raw(char type, const char *text, unsigned char *out, size_t 
         return DDB_OK;
     }
     if (type == 'B') {
-        long got = attr_base64_decode(text, n, out);
+        long got = base64_decode_strict(text, n, out);
         if (got < 0)
             return ddb_fail(err, DDB_E_SERIALIZATION,
                             "'%.1000s' can not be converted to a Blob: Invalid Base64 character "

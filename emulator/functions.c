@@ -2,7 +2,7 @@
 #define _GNU_SOURCE
 #include "functions.h"
 
-#include "b64.h"
+#include "base64.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -317,7 +317,7 @@ static fn_err_t unpack_code(fn_registry_t *reg, fn_config_t *c, const char *zip_
 {
     fn_err_t err = FN_ERR_INVALID;
     size_t len = 0;
-    unsigned char *zip = (unsigned char *)b64_decode(zip_b64, strlen(zip_b64), &len);
+    unsigned char *zip = (unsigned char *)base64_decode(zip_b64, strlen(zip_b64), &len);
     char path[1024], dir[1024];
     int fd = -1;
     if (!zip || len < 22 || len > ZIP_MAX || memcmp(zip, "PK", 2) != 0) {

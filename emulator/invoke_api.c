@@ -1,7 +1,7 @@
 /* invoke_api: Invoke and control-plane routes, Lambda's error shapes. */
 #include "invoke_api.h"
 
-#include "b64.h"
+#include "base64.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -188,7 +188,7 @@ static void do_invoke(invoke_api_t *api, httpd_req_t *req, const char *name, con
     const char *ctx64 = httpd_req_header(req, "X-Amz-Client-Context");
     if (ctx64 && *ctx64) {
         size_t clen;
-        ctx = b64_decode(ctx64, strlen(ctx64), &clen);
+        ctx = base64_decode(ctx64, strlen(ctx64), &clen);
         cJSON *doc = ctx ? cJSON_ParseWithLength(ctx, clen) : NULL;
         if (!cJSON_IsObject(doc)) {
             cJSON_Delete(doc);

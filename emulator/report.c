@@ -1,7 +1,7 @@
 /* report: START/END/REPORT lines, billed duration and the log tail. */
 #include "report.h"
 
-#include "b64.h"
+#include "base64.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,4 +120,4 @@ size_t report_tail_copy(const report_tail_t *t, char *out)
     return t->len;
 }
 
-char *report_base64(const char *data, size_t n) { return b64_encode(data, n); }
+char *report_base64(const char *data, size_t n) { return base64_encode(data, n); }

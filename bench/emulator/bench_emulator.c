@@ -24,6 +24,7 @@
  * Prints figures only: a benchmark, not a test.
  */
 #define _GNU_SOURCE
+#include "base64.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -208,25 +209,17 @@ static int warm(int port, int conc, double seconds, int dry_run)
     return total ? 0 : 1;
 }
 
-static size_t b64_decode(const char *in, char *out, size_t cap)
+/* The decoded log tail into out (cap bytes), NUL-terminated. */
+static void decode_tail(const char *in, char *out, size_t cap)
 {
-    size_t o = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    for (; *in && *in != '='; in++) {
-        const char *tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        const char *p = strchr(tbl, *in);
-        if (!p) continue;
-        acc = (acc << 6) | (unsigned)(p - tbl);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o + 1 < cap) out[o++] = (char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
-    out[o] = '\0';
-    return o;
+    size_t n = 0;
+    char *d = base64_decode(in, strlen(in), &n);
+    out[0] = '\0';
+    if (!d) return;
+    if (n >= cap) n = cap - 1;
+    memcpy(out, d, n);
+    out[n] = '\0';
+    free(d);
 }
 
 static int cold(int port, int count)
@@ -248,7 +241,7 @@ static int cold(int port, int count)
         uint64_t t0 = now_ns();
         int st = invoke(c, "{\"action\":\"init_time\"}", 1, body, sizeof body, log64, sizeof log64);
         uint64_t t1 = now_ns();
-        b64_decode(log64, log, sizeof log);
+        decode_tail(log64, log, sizeof log);
         const char *p = strstr(log, "Init Duration: ");
         const char *q = strstr(body, "\"own_init_us\":");
         if (st == 200 && p && q) {

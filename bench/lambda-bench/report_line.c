@@ -1,6 +1,8 @@
 /* report_line: see report_line.h. */
 #include "report_line.h"
 
+#include "base64.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,41 +19,12 @@ const char *rline_strerror(rline_err_t err)
     return "unknown error";
 }
 
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
 rline_err_t rline_decode_tail(const char *b64, char **out)
 {
-    size_t n = strlen(b64);
+    size_t n = strlen(b64), len;
     if (n > RLINE_TAIL_CAP) return RLINE_ERR_TOOBIG;
-    while (n > 0 && b64[n - 1] == '=') n--;
-    if (n % 4 == 1) return RLINE_ERR_BASE64;
-    char *text = malloc(n / 4 * 3 + 3);
-    if (!text) return RLINE_ERR_NOMEM;
-    size_t len = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64_value((unsigned char)b64[i]);
-        if (v < 0) {
-            free(text);
-            return RLINE_ERR_BASE64;
-        }
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            text[len++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    text[len] = '\0';
+    char *text = base64_decode(b64, n, &len);
+    if (!text) return RLINE_ERR_BASE64; /* (or out of memory: the tail is unusable) */
     *out = text;
     return RLINE_OK;
 }

@@ -2,6 +2,7 @@
 #include "value.h"
 
 #include "../attr.h"
+#include "base64.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,7 @@ static unsigned char *binary_bytes(const char *b64, size_t *len)
     size_t n = strlen(b64);
     unsigned char *out = malloc(n / 4 * 3 + 1);
     if (!out) return NULL;
-    long got = attr_base64_decode(b64, n, out);
+    long got = base64_decode_strict(b64, n, out);
     if (got < 0) {
         free(out);
         return NULL;

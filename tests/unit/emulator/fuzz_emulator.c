@@ -3,7 +3,7 @@
  * tail) and the log tail ring. Built as a libFuzzer binary with -DFUZZ=ON
  * (clang); otherwise replay_corpus.c runs the committed corpus through the
  * same entry point as a test. The first input byte picks the parser. */
-#include "b64.h"
+#include "base64.h"
 #include "functions.h"
 #include "report.h"
 #include "runtime_api.h"
@@ -37,12 +37,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 2: {
         size_t n = 0;
-        char *d = b64_decode(s, size - 1, &n);
+        char *d = base64_decode(s, size - 1, &n);
         if (d) {
             /* Whatever decodes must encode and decode back to itself. */
-            char *e = b64_encode(d, n);
+            char *e = base64_encode(d, n);
             size_t n2 = 0;
-            char *d2 = e ? b64_decode(e, strlen(e), &n2) : NULL;
+            char *d2 = e ? base64_decode(e, strlen(e), &n2) : NULL;
             if (e && (!d2 || n2 != n || memcmp(d, d2, n) != 0)) abort();
             free(d2);
             free(e);

@@ -1,7 +1,7 @@
 /* Unit tests of the emulator's pure parts: REPORT formatting, billed
  * duration, the log tail, base64, Runtime API routing, function references,
  * the error table, exit wording, the CPU share. */
-#include "b64.h"
+#include "base64.h"
 #include "cgroup.h"
 #include "functions.h"
 #include "invoke_api.h"
@@ -146,19 +146,19 @@ static void base64_round_trip(void)
              {"fooba", "Zm9vYmE="},
              {"foobar", "Zm9vYmFy"}};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        char *e = b64_encode(v[i].plain, strlen(v[i].plain));
+        char *e = base64_encode(v[i].plain, strlen(v[i].plain));
         CHECK_STR(e, v[i].enc);
         free(e);
         size_t n;
-        char *d = b64_decode(v[i].enc, strlen(v[i].enc), &n);
+        char *d = base64_decode(v[i].enc, strlen(v[i].enc), &n);
         CHECK(d != NULL);
         CHECK(n == strlen(v[i].plain));
         CHECK_STR(d, v[i].plain);
         free(d);
     }
     size_t n;
-    CHECK(b64_decode("Zm9v!", 5, &n) == NULL);
-    CHECK(b64_decode("Z", 1, &n) == NULL);
+    CHECK(base64_decode("Zm9v!", 5, &n) == NULL);
+    CHECK(base64_decode("Z", 1, &n) == NULL);
 }
 
 static void runtime_api_routes(void)

@@ -1,11 +1,11 @@
-/* b64: base64 encode/decode. */
-#include "b64.h"
+/* base64: encode, lenient and strict decode. */
+#include "base64.h"
 
 #include <stdlib.h>
 
 static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-char *b64_encode(const void *data, size_t n)
+char *base64_encode(const void *data, size_t n)
 {
     const unsigned char *p = data;
     char *out = malloc((n + 2) / 3 * 4 + 1);
@@ -39,7 +39,7 @@ static int val(unsigned char c)
     return -1;
 }
 
-char *b64_decode(const char *in, size_t n, size_t *out_len)
+char *base64_decode(const char *in, size_t n, size_t *out_len)
 {
     char *out = malloc(n / 4 * 3 + 4);
     if (!out) return NULL;
@@ -70,4 +70,28 @@ char *b64_decode(const char *in, size_t n, size_t *out_len)
 bad:
     free(out);
     return NULL;
+}
+
+long base64_decode_strict(const char *s, size_t n, unsigned char *out)
+{
+    if (n % 4) return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        int v[4], pad = 0;
+        for (int j = 0; j < 4; j++) {
+            unsigned char c = (unsigned char)s[i + j];
+            if (c == '=' && i + 4 == n && j >= 2) {
+                v[j] = 0;
+                pad++;
+            } else if ((v[j] = val(c)) < 0 || pad) {
+                return -1;
+            }
+        }
+        unsigned long w = (unsigned long)v[0] << 18 | (unsigned long)v[1] << 12 |
+                          (unsigned long)v[2] << 6 | (unsigned long)v[3];
+        out[k++] = (unsigned char)(w >> 16);
+        if (pad < 2) out[k++] = (unsigned char)(w >> 8);
+        if (pad < 1) out[k++] = (unsigned char)w;
+    }
+    return (long)k;
 }
