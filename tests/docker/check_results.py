@@ -3,10 +3,11 @@
 the shape bench/README.md documents and the counts asked for, every
 invocation carrying REPORT figures and the function's own sdk_call_ms, cold
 starts confirmed by an Init Duration, plus the markdown and SVG reports.
-Usage: check_results.py DIR --cold N --warm M [--python]"""
+Usage: check_results.py DIR --cold N --warm M [--python] [--function PATH]"""
 import argparse
 import json
 import os
+import re
 import sys
 
 OPS = ["put", "get", "query", "batch_write", "update", "delete"]
@@ -37,6 +38,8 @@ def main():
     ap.add_argument("--cold", type=int, required=True)
     ap.add_argument("--warm", type=int, required=True)
     ap.add_argument("--python", action="store_true")
+    ap.add_argument("--function", default="/opt/lambda-bench/function.zip",
+                    help="the BENCH_FUNCTION the run must name in its labels")
     a = ap.parse_args()
     for name in ("lambda-bench.json", "lambda-bench.md", "lambda-bench.svg"):
         path = os.path.join(a.dir, name)
@@ -50,6 +53,8 @@ def main():
         fail(f"target endpoint {doc['target']['endpoint']!r}, not the compose service")
     if not any("docker compose" in v for v in doc.get("labels", {}).values()):
         fail(f"labels {doc.get('labels')} do not say where the run happened")
+    if doc["labels"].get("function") != a.function:
+        fail(f"label function={doc['labels'].get('function')!r}, expected {a.function!r}")
     want = ["c"] + (["python"] if a.python else [])
     if sorted(doc["functions"]) != sorted(want):
         fail(f"functions {sorted(doc['functions'])}, expected {want}")
@@ -75,8 +80,14 @@ def main():
                 fail(f"{fn} {op}: no items found ({invs[-1]})")
     with open(os.path.join(a.dir, "lambda-bench.md")) as f:
         md = f.read()
-    if "| put |" not in md.replace("`", "") and "put" not in md:
-        fail("lambda-bench.md has no warm table")
+    if not md.startswith("# lambda-bench report"):
+        fail("lambda-bench.md does not open with its title")
+    for op in OPS:  # the warm table has a row per op
+        if not re.search(r"^\| *`?" + op + r"\b", md, re.M):
+            fail(f"lambda-bench.md has no row for {op}")
+    with open(os.path.join(a.dir, "lambda-bench.svg")) as f:
+        if "<svg" not in f.read(4096):
+            fail("lambda-bench.svg is not an SVG")
     print(f"check_results: {a.dir}: {', '.join(want)} function(s), {a.cold} cold start(s), "
           f"{a.warm} warm invokes x {len(OPS)} ops: ok", file=sys.stderr)
 

@@ -39,7 +39,7 @@ down() {
     fi
   fi
   "${compose[@]}" down >/dev/null 2>&1 || true
-  [ -z "$results" ] || rm -rf "$results" "$results.up.log"
+  [ -z "$results" ] || rm -rf "$results" "$results.up.log" "$results.own"
   [ "$context" = "$root" ] || rm -rf "$context"
   [ $rc -eq 0 ] && say "passed" || say "FAILED"
   exit $rc
@@ -81,25 +81,25 @@ say "starting the compose project $project"
 uplog=$results.up.log
 "${compose[@]}" up -d >"$uplog" 2>&1 || { cat "$uplog" >&2; exit 1; }
 
+# Waits for the bench container to exit 0; fails at once if a server stops.
 bench=${project}_bench_1
-say "waiting for $bench (at most 600 s)"
-deadline=$((SECONDS + 600))
-while [ "$(podman inspect -f '{{.State.Status}}' "$bench")" != exited ]; do
-  # A server that died makes the bench wait for nothing: stop at once.
-  for s in shim emulator; do
-    if [ "$(podman inspect -f '{{.State.Running}}' "${project}_${s}_1")" != true ]; then
-      say "${project}_${s}_1 stopped while the bench ran"
-      exit 1
-    fi
+wait_bench() {
+  say "waiting for $bench (at most 600 s)"
+  local deadline=$((SECONDS + 600)) s status
+  while [ "$(podman inspect -f '{{.State.Status}}' "$bench")" != exited ]; do
+    for s in shim emulator; do
+      if [ "$(podman inspect -f '{{.State.Running}}' "${project}_${s}_1")" != true ]; then
+        say "${project}_${s}_1 stopped while the bench ran"
+        exit 1
+      fi
+    done
+    [ $SECONDS -lt $deadline ] || { say "$bench did not finish in 600 s"; exit 1; }
+    sleep 1
   done
-  [ $SECONDS -lt $deadline ] || { say "$bench did not finish in 600 s"; exit 1; }
-  sleep 1
-done
-status=$(podman inspect -f '{{.State.ExitCode}}' "$bench")
-if [ "$status" != 0 ]; then
-  say "$bench exited with $status"
-  exit 1
-fi
+  status=$(podman inspect -f '{{.State.ExitCode}}' "$bench")
+  [ "$status" = 0 ] || { say "$bench exited with $status"; exit 1; }
+}
+wait_bench
 
 for s in shim emulator; do
   c=${project}_${s}_1
@@ -119,6 +119,29 @@ owner=$(stat -c %u "$results/lambda-bench.json")
 reports=$(podman logs "${project}_emulator_1" 2>&1 | grep -c '^REPORT RequestId:' || true)
 say "emulator logged $reports REPORT lines"
 [ "$reports" -ge $((BENCH_COLD * 2 + BENCH_WARM * 6)) ] || { say "too few REPORT lines"; exit 1; }
+
+# Phase 2: a user's own function, mounted as a folder through
+# compose.own-function.yaml. It is ours, unpacked, behind a bootstrap script
+# that leaves a mark in the emulator's log, so the run shows which code ran.
+say "phase 2: an own function mounted with docker/compose.own-function.yaml"
+"${compose[@]}" down >/dev/null 2>&1 || true
+own=$results.own
+mkdir -p "$own/fn" "$results/own"
+chown 10001:10001 "$results/own"
+podman run --rm --no-healthcheck --entrypoint cat lambda-ddb-bench/bench:latest \
+  /opt/lambda-bench/function.zip >"$own/function.zip"
+unzip -q "$own/function.zip" -d "$own/fn"
+mv "$own/fn/bootstrap" "$own/fn/bench-function"
+printf '#!/bin/sh\necho "own function: %s" >&2\nexec "$LAMBDA_TASK_ROOT/bench-function"\n' \
+  "$project-marker" >"$own/fn/bootstrap"
+chmod 755 "$own/fn/bootstrap"
+compose+=(-f "$context/docker/compose.own-function.yaml")
+export FUNCTION=$own/fn BENCH_RESULTS=$results/own BENCH_COLD=1 BENCH_WARM=1
+"${compose[@]}" up -d >"$uplog" 2>&1 || { cat "$uplog" >&2; exit 1; }
+wait_bench
+python3 "$here/check_results.py" "$results/own" --warm 1 --cold 1 --function /opt/own-function
+podman logs "${project}_emulator_1" 2>&1 | grep -q "own function: $project-marker" ||
+  { say "the mounted function's bootstrap did not run"; exit 1; }
 
 say "image sizes:"
 for target in shim emulator bench; do
