@@ -111,24 +111,24 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    auth_t *auth = NULL;
+    sigcheck_t *auth = NULL;
     if (strcmp(auth_mode, "strict") == 0) {
         if (!cred_file && !(akid && secret)) {
             fprintf(stderr, "dynamo-local-shim: --auth strict needs --credentials FILE or "
                             "--access-key-id and --secret-access-key\n");
             return 2;
         }
-        auth = auth_new(region);
+        auth = sigcheck_new(region, "dynamodb");
         int line = 0;
-        auth_err_t ae = auth ? AUTH_OK : AUTH_ERR_NOMEM;
-        if (!ae && akid && secret) ae = auth_add(auth, akid, secret, token);
-        if (!ae && cred_file) ae = auth_load(auth, cred_file, &line);
+        sigcheck_err_t ae = auth ? SIGCHECK_OK : SIGCHECK_ERR_NOMEM;
+        if (!ae && akid && secret) ae = sigcheck_add(auth, akid, secret, token);
+        if (!ae && cred_file) ae = sigcheck_load(auth, cred_file, &line);
         if (ae) {
             fprintf(stderr, "dynamo-local-shim: %s: %s", cred_file ? cred_file : "credentials",
-                    auth_strerror(ae));
-            if (ae == AUTH_ERR_SYNTAX) fprintf(stderr, " (line %d)", line);
+                    sigcheck_strerror(ae));
+            if (ae == SIGCHECK_ERR_SYNTAX) fprintf(stderr, " (line %d)", line);
             fprintf(stderr, "\n");
-            auth_free(auth);
+            sigcheck_free(auth);
             return 2;
         }
     } else if (strcmp(auth_mode, "none") != 0) {
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
     if (se) {
         fprintf(stderr, "dynamo-local-shim: %s%s%s\n", shim_strerror(se), db ? ": " : "",
                 db ? db : "");
-        auth_free(auth);
+        sigcheck_free(auth);
         return 1;
     }
     protocol_t proto = {shim, auth};
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
     if (he) {
         fprintf(stderr, "dynamo-local-shim: %s:%ld: %s\n", host, port, httpd_strerror(he));
         shim_close(shim);
-        auth_free(auth);
+        sigcheck_free(auth);
         return 1;
     }
     printf("listening on http://%s:%u\n", host, httpd_port(srv));
@@ -189,6 +189,6 @@ int main(int argc, char **argv)
         pthread_join(sweeper, NULL);
     }
     shim_close(shim);
-    auth_free(auth);
+    sigcheck_free(auth);
     return 0;
 }

@@ -27,7 +27,7 @@ void protocol_crc32(const char *body, size_t len, char *buf)
 }
 
 typedef struct header_list {
-    auth_header_t h[128];
+    sigcheck_header_t h[128];
     size_t n;
 } header_list_t;
 
@@ -35,17 +35,30 @@ static int gather(void *ctx, const char *name, const char *value)
 {
     header_list_t *l = ctx;
     if (l->n == sizeof l->h / sizeof *l->h) return 1; /* more than SigV4 signs */
-    l->h[l->n++] = (auth_header_t){name, value};
+    l->h[l->n++] = (sigcheck_header_t){name, value};
     return 0;
 }
 
-static ddb_code_t check_signature(const auth_t *a, const httpd_req_t *req, const char *body,
+/* --auth strict: the request's signature, failures in DynamoDB's words. */
+static ddb_code_t check_signature(const sigcheck_t *c, const httpd_req_t *req, const char *body,
                                   size_t len, ddb_error_t *err)
 {
+    static const ddb_code_t codes[] = {
+        [SIGCHECK_VALID] = DDB_OK,
+        [SIGCHECK_MISSING] = DDB_E_MISSING_AUTH,
+        [SIGCHECK_INCOMPLETE] = DDB_E_INCOMPLETE_SIGNATURE,
+        [SIGCHECK_INVALID] = DDB_E_INVALID_SIGNATURE,
+        [SIGCHECK_UNRECOGNIZED] = DDB_E_UNRECOGNIZED_CLIENT,
+        [SIGCHECK_OUT_OF_MEMORY] = DDB_E_INTERNAL_FAILURE,
+    };
     header_list_t l = {.n = 0};
     httpd_req_each_header(req, gather, &l);
-    return auth_check(a, httpd_req_method(req), httpd_req_path(req), l.h, l.n, body, len,
-                      time(NULL), err);
+    sigcheck_result_t r = sigcheck_request(c, httpd_req_method(req), httpd_req_path(req), l.h, l.n,
+                                           body, len, time(NULL), err->msg, sizeof err->msg);
+    err->code = codes[r];
+    if (r == SIGCHECK_MISSING) /* DynamoDB's own wording */
+        snprintf(err->msg, sizeof err->msg, "Request is missing Authentication Token");
+    return err->code;
 }
 
 void protocol_handle(void *ctx, httpd_req_t *req)

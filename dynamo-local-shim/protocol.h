@@ -4,13 +4,13 @@
 #ifndef PROTOCOL_H
 #define PROTOCOL_H
 
-#include "auth.h"
 #include "httpd.h"
 #include "shim.h"
+#include "sigcheck.h"
 
 typedef struct protocol {
     shim_t *shim;
-    auth_t *auth; /* NULL: signatures are not checked */
+    sigcheck_t *auth; /* NULL: signatures are not checked */
 } protocol_t;
 
 /* The httpd handler; ctx is a protocol_t. */
