@@ -123,11 +123,12 @@ say "emulator logged $reports REPORT lines"
 # Phase 2: a user's own function, mounted as a folder through
 # compose.own-function.yaml. It is ours, unpacked, behind a bootstrap script
 # that leaves a mark in the emulator's log, so the run shows which code ran.
+# The bench runs as another uid (BENCH_USER), as a CI user's would.
 say "phase 2: an own function mounted with docker/compose.own-function.yaml"
 "${compose[@]}" down >/dev/null 2>&1 || true
 own=$results.own
 mkdir -p "$own/fn" "$results/own"
-chown 10001:10001 "$results/own"
+chown 4242:4242 "$results/own"
 podman run --rm --no-healthcheck --entrypoint cat lambda-ddb-bench/bench:latest \
   /opt/lambda-bench/function.zip >"$own/function.zip"
 unzip -q "$own/function.zip" -d "$own/fn"
@@ -136,12 +137,14 @@ printf '#!/bin/sh\necho "own function: %s" >&2\nexec "$LAMBDA_TASK_ROOT/bench-fu
   "$project-marker" >"$own/fn/bootstrap"
 chmod 755 "$own/fn/bootstrap"
 compose+=(-f "$context/docker/compose.own-function.yaml")
-export FUNCTION=$own/fn BENCH_RESULTS=$results/own BENCH_COLD=1 BENCH_WARM=1
+export FUNCTION=$own/fn BENCH_RESULTS=$results/own BENCH_COLD=1 BENCH_WARM=1 BENCH_USER=4242:4242
 "${compose[@]}" up -d >"$uplog" 2>&1 || { cat "$uplog" >&2; exit 1; }
 wait_bench
 python3 "$here/check_results.py" "$results/own" --warm 1 --cold 1 --function /opt/own-function
 podman logs "${project}_emulator_1" 2>&1 | grep -q "own function: $project-marker" ||
   { say "the mounted function's bootstrap did not run"; exit 1; }
+owner=$(stat -c %u "$results/own/lambda-bench.json")
+[ "$owner" = 4242 ] || { say "results written by uid $owner, not BENCH_USER 4242"; exit 1; }
 
 say "image sizes:"
 for target in shim emulator bench; do
