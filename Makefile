@@ -75,3 +75,10 @@ package: build
 	@BIN_DIR=$(CURDIR)/$(BUILD)/bin FUNCTION_ZIP=$(CURDIR)/$(BUILD)/function.zip \
 	  PYTHONPATH=$(CURDIR)/tests/integration PYTHONDONTWRITEBYTECODE=1 \
 	  python3 tests/integration/function/test_package.py
+
+# docker/: builds the images with podman and runs docker/compose.yaml end to
+# end (installs podman, podman-compose and a local debian:bookworm-slim base
+# when missing). Slow the first time; not part of `make test`. docker/README.md.
+.PHONY: docker-test
+docker-test:
+	@tests/docker/run.sh
