@@ -51,15 +51,7 @@ static void usage(FILE *f)
            "  --db FILE       keep the tables in this SQLite file (WAL mode); default: in memory,\n"
            "                  gone when the server stops\n"
            "  --region NAME   region shown in table ARNs and the health line (default us-east-1)\n"
-           "  --help          this text\n"
-           "  --auth MODE     none (default: any signature passes, as with DynamoDB Local) or\n"
-           "                  strict: every request must be SigV4-signed, within 15 minutes,\n"
-           "                  by a credential given below; failures get DynamoDB's errors\n"
-           "  --credentials FILE  credentials for --auth strict, one per line:\n"
-           "                  ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN]\n"
-           "  --access-key-id ID --secret-access-key KEY [--session-token TOKEN]\n"
-           "                  one credential for --auth strict, from the command line\n"
-           "\n"
+           "  --help          this text\n" SIGCHECK_USAGE "\n"
            "Once listening it prints \"listening on http://ADDR:PORT\" on stdout.\n"
            "SIGINT or SIGTERM stops it cleanly.\n");
 }
@@ -112,27 +104,10 @@ int main(int argc, char **argv)
     }
 
     sigcheck_t *auth = NULL;
-    if (strcmp(auth_mode, "strict") == 0) {
-        if (!cred_file && !(akid && secret)) {
-            fprintf(stderr, "dynamo-local-shim: --auth strict needs --credentials FILE or "
-                            "--access-key-id and --secret-access-key\n");
-            return 2;
-        }
-        auth = sigcheck_new(region, "dynamodb");
-        int line = 0;
-        sigcheck_err_t ae = auth ? SIGCHECK_OK : SIGCHECK_ERR_NOMEM;
-        if (!ae && akid && secret) ae = sigcheck_add(auth, akid, secret, token);
-        if (!ae && cred_file) ae = sigcheck_load(auth, cred_file, &line);
-        if (ae) {
-            fprintf(stderr, "dynamo-local-shim: %s: %s", cred_file ? cred_file : "credentials",
-                    sigcheck_strerror(ae));
-            if (ae == SIGCHECK_ERR_SYNTAX) fprintf(stderr, " (line %d)", line);
-            fprintf(stderr, "\n");
-            sigcheck_free(auth);
-            return 2;
-        }
-    } else if (strcmp(auth_mode, "none") != 0) {
-        fprintf(stderr, "dynamo-local-shim: --auth wants none or strict, not '%s'\n", auth_mode);
+    char why[512];
+    if (sigcheck_from_options(auth_mode, cred_file, akid, secret, token, region, "dynamodb", &auth,
+                              why, sizeof why)) {
+        fprintf(stderr, "dynamo-local-shim: %s\n", why);
         return 2;
     }
 

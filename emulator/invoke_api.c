@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 struct invoke_api {
+    const sigcheck_t *auth; /* NULL: signatures are not checked */
     httpd_t *srv;
     uint16_t port;
     fn_registry_t *reg;
@@ -308,6 +310,51 @@ static void change_function(invoke_api_t *api, httpd_req_t *req, op_t op, const 
     fn_config_release(cfg);
 }
 
+typedef struct header_list {
+    sigcheck_header_t h[128];
+    size_t n;
+} header_list_t;
+
+static int gather(void *ctx, const char *name, const char *value)
+{
+    header_list_t *l = ctx;
+    if (l->n == sizeof l->h / sizeof *l->h) return 1;
+    l->h[l->n++] = (sigcheck_header_t){name, value};
+    return 0;
+}
+
+/* --auth strict: checks the request's SigV4 signature; when it fails, answers
+ * as Lambda does (403, the error's name in x-amzn-ErrorType) and returns 0. */
+static int signature_ok(const sigcheck_t *auth, httpd_req_t *req)
+{
+    static const char *const names[] = {
+        [SIGCHECK_MISSING] = "MissingAuthenticationTokenException",
+        [SIGCHECK_INCOMPLETE] = "IncompleteSignatureException",
+        [SIGCHECK_INVALID] = "InvalidSignatureException",
+        [SIGCHECK_UNRECOGNIZED] = "UnrecognizedClientException",
+    };
+    header_list_t l = {.n = 0};
+    httpd_req_each_header(req, gather, &l);
+    size_t len;
+    const char *body = httpd_req_body(req, &len);
+    char msg[2048];
+    sigcheck_result_t r = sigcheck_request(auth, httpd_req_method(req), httpd_req_path(req), l.h,
+                                           l.n, body, len, time(NULL), msg, sizeof msg);
+    if (r == SIGCHECK_VALID) return 1;
+    if (r == SIGCHECK_OUT_OF_MEMORY) {
+        reply_error(req, LAMBDA_SERVICE, "out of memory");
+        return 0;
+    }
+    cJSON *o = cJSON_CreateObject();
+    char *text = NULL;
+    if (o && cJSON_AddStringToObject(o, "message", msg)) text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    reply(req, 403, text, names[r]);
+    return 0;
+}
+
+void invoke_api_set_auth(invoke_api_t *api, const sigcheck_t *auth) { api->auth = auth; }
+
 /* /2015-03-31/functions[/{name}[/{sub}]] */
 static void on_request(void *ctx, httpd_req_t *req)
 {
@@ -319,6 +366,7 @@ static void on_request(void *ctx, httpd_req_t *req)
         sched_runtime_request(api->sched, req);
         return;
     }
+    if (api->auth && !signature_ok(api->auth, req)) return;
     const char *method = httpd_req_method(req);
     const char *path = httpd_req_path(req);
     static const char prefix[] = "/2015-03-31/functions";

@@ -21,6 +21,7 @@
 #include "functions.h"
 #include "httpd.h"
 #include "scheduler.h"
+#include "sigcheck.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +64,9 @@ const char *invoke_api_strerror(invoke_api_err_t err);
 invoke_api_err_t invoke_api_start(const char *host, uint16_t port, unsigned threads,
                                   fn_registry_t *reg, sched_t *sched, invoke_api_t **out);
 uint16_t invoke_api_port(const invoke_api_t *api);
+/* Turns the strict SigV4 check on (auth not NULL) for every later request;
+ * the caller keeps auth alive while the API runs. */
+void invoke_api_set_auth(invoke_api_t *api, const sigcheck_t *auth);
 void invoke_api_stop(invoke_api_t *api);
 
 #endif

@@ -59,7 +59,9 @@ static const char usage[] =
     "  --cgroup-root DIR     cgroup v1 mount (default /sys/fs/cgroup)\n"
     "  --no-cgroups          use no cgroups at all (see below)\n"
     "  --no-cpu-limit        do not scale CPU to memory\n"
-    "  --no-freeze           do not freeze idle environments\n"
+    "  --no-freeze           do not freeze idle environments\n" SIGCHECK_USAGE
+    "                        (checked on the Invoke API and control plane, as service\n"
+    "                        \"lambda\" in --region)\n"
     "  --help                this text\n"
     "\n"
     "Execution environments: each runtime runs in its own process group with\n"
@@ -117,6 +119,8 @@ int main(int argc, char **argv)
     const char *region = getenv("AWS_REGION");
     unsigned port = 8080, timeout = 300, memory = 3008, max_conc = 10, idle = 600, init = 10;
     int cgroups = 1, cpu_limit = 1, freeze = 1, rc = 1;
+    const char *auth_mode = "none", *cred_file = NULL, *akid = NULL, *secret = NULL, *token = NULL;
+    sigcheck_t *auth = NULL;
     char **vars = calloc((size_t)argc + 1, sizeof *vars);
     size_t nvars = 0;
     if (getenv("AWS_LAMBDA_FUNCTION_TIMEOUT"))
@@ -145,19 +149,38 @@ int main(int argc, char **argv)
         O_NOCG,
         O_NOCPU,
         O_NOFREEZE,
+        O_AUTH,
+        O_CREDS,
+        O_AKID,
+        O_SECRET,
+        O_TOKEN,
         O_HELP
     };
-    static const struct option opts[] = {
-        {"host", 1, 0, O_HOST},          {"port", 1, 0, O_PORT},
-        {"runtime-host", 1, 0, O_RHOST}, {"function-name", 1, 0, O_FNAME},
-        {"handler", 1, 0, O_HANDLER},    {"timeout", 1, 0, O_TIMEOUT},
-        {"memory-size", 1, 0, O_MEM},    {"env", 1, 0, O_ENV},
-        {"state-dir", 1, 0, O_STATE},    {"max-concurrency", 1, 0, O_CONC},
-        {"idle-timeout", 1, 0, O_IDLE},  {"init-timeout", 1, 0, O_INIT},
-        {"region", 1, 0, O_REGION},      {"log-file", 1, 0, O_LOG},
-        {"cgroup-root", 1, 0, O_CGROOT}, {"no-cgroups", 0, 0, O_NOCG},
-        {"no-cpu-limit", 0, 0, O_NOCPU}, {"no-freeze", 0, 0, O_NOFREEZE},
-        {"help", 0, 0, O_HELP},          {0, 0, 0, 0}};
+    static const struct option opts[] = {{"host", 1, 0, O_HOST},
+                                         {"port", 1, 0, O_PORT},
+                                         {"runtime-host", 1, 0, O_RHOST},
+                                         {"function-name", 1, 0, O_FNAME},
+                                         {"handler", 1, 0, O_HANDLER},
+                                         {"timeout", 1, 0, O_TIMEOUT},
+                                         {"memory-size", 1, 0, O_MEM},
+                                         {"env", 1, 0, O_ENV},
+                                         {"state-dir", 1, 0, O_STATE},
+                                         {"max-concurrency", 1, 0, O_CONC},
+                                         {"idle-timeout", 1, 0, O_IDLE},
+                                         {"init-timeout", 1, 0, O_INIT},
+                                         {"region", 1, 0, O_REGION},
+                                         {"log-file", 1, 0, O_LOG},
+                                         {"cgroup-root", 1, 0, O_CGROOT},
+                                         {"no-cgroups", 0, 0, O_NOCG},
+                                         {"no-cpu-limit", 0, 0, O_NOCPU},
+                                         {"no-freeze", 0, 0, O_NOFREEZE},
+                                         {"auth", 1, 0, O_AUTH},
+                                         {"credentials", 1, 0, O_CREDS},
+                                         {"access-key-id", 1, 0, O_AKID},
+                                         {"secret-access-key", 1, 0, O_SECRET},
+                                         {"session-token", 1, 0, O_TOKEN},
+                                         {"help", 0, 0, O_HELP},
+                                         {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
         switch (c) {
@@ -185,6 +208,11 @@ int main(int argc, char **argv)
         case O_NOCG: cgroups = 0; break;
         case O_NOCPU: cpu_limit = 0; break;
         case O_NOFREEZE: freeze = 0; break;
+        case O_AUTH: auth_mode = optarg; break;
+        case O_CREDS: cred_file = optarg; break;
+        case O_AKID: akid = optarg; break;
+        case O_SECRET: secret = optarg; break;
+        case O_TOKEN: token = optarg; break;
         case 'h':
         case O_HELP: fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
@@ -192,6 +220,13 @@ int main(int argc, char **argv)
     }
     if (timeout < 1 || memory < 128 || max_conc < 1 || init < 1) {
         fprintf(stderr, "lambda-emulator: timeout >= 1, memory >= 128, concurrency >= 1\n");
+        return 2;
+    }
+
+    char why[512];
+    if (sigcheck_from_options(auth_mode, cred_file, akid, secret, token, region, "lambda", &auth,
+                              why, sizeof why)) {
+        fprintf(stderr, "lambda-emulator: %s\n", why);
         return 2;
     }
 
@@ -268,6 +303,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "lambda-emulator: %s:%u: %s\n", host, port, invoke_api_strerror(ae));
         goto out;
     }
+    invoke_api_set_auth(api, auth);
     /* Say which v1 controllers environments will get (each one is optional). */
     char ctl_path[PATH_MAX], ctls[64] = "";
     static const char *names[] = {"memory", "cpu", "freezer"};
@@ -293,6 +329,7 @@ out:
     invoke_api_stop(api);
     sched_free(sched);
     fn_registry_free(reg);
+    sigcheck_free(auth);
     if (cmd) free(cmd[0]);
     free(cmd);
     free(vars);

@@ -211,3 +211,36 @@ sigcheck_result_t sigcheck_request(const sigcheck_t *a, const char *method, cons
                 "Check your AWS Secret Access Key and signing method. Consult the service "
                 "documentation for details.");
 }
+
+int sigcheck_from_options(const char *mode, const char *file, const char *akid, const char *secret,
+                          const char *token, const char *region, const char *service,
+                          sigcheck_t **out, char *why, size_t cap)
+{
+    *out = NULL;
+    if (!mode || strcmp(mode, "none") == 0) return 0;
+    if (strcmp(mode, "strict") != 0) {
+        snprintf(why, cap, "--auth wants none or strict, not '%s'", mode);
+        return -1;
+    }
+    if (!file && !(akid && secret)) {
+        snprintf(why, cap,
+                 "--auth strict needs --credentials FILE or --access-key-id and "
+                 "--secret-access-key");
+        return -1;
+    }
+    sigcheck_t *c = sigcheck_new(region, service);
+    int line = 0;
+    sigcheck_err_t err = c ? SIGCHECK_OK : SIGCHECK_ERR_NOMEM;
+    if (!err && akid && secret) err = sigcheck_add(c, akid, secret, token);
+    if (!err && file) err = sigcheck_load(c, file, &line);
+    if (err) {
+        if (err == SIGCHECK_ERR_SYNTAX)
+            snprintf(why, cap, "%s: %s (line %d)", file, sigcheck_strerror(err), line);
+        else
+            snprintf(why, cap, "%s: %s", file ? file : "credentials", sigcheck_strerror(err));
+        sigcheck_free(c);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}

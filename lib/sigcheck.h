@@ -43,6 +43,23 @@ sigcheck_err_t sigcheck_add(sigcheck_t *c, const char *access_key_id, const char
  * *line is set to the offending line on SIGCHECK_ERR_SYNTAX. */
 sigcheck_err_t sigcheck_load(sigcheck_t *c, const char *path, int *line);
 
+/* The servers' --auth options in one place: mode "none" (*out NULL) or
+ * "strict" with credentials from file and/or the akid/secret[/token] triple.
+ * Returns 0, or -1 with a message in why (cap bytes). */
+int sigcheck_from_options(const char *mode, const char *file, const char *akid, const char *secret,
+                          const char *token, const char *region, const char *service,
+                          sigcheck_t **out, char *why, size_t cap);
+
+/* The usage lines of those options, for --help. */
+#define SIGCHECK_USAGE                                                                             \
+    "  --auth MODE           none (default: any signature or none passes) or strict:\n"            \
+    "                        every request must be SigV4-signed, within 15 minutes, by a\n"        \
+    "                        credential given below; failures get AWS's errors\n"                  \
+    "  --credentials FILE    credentials for --auth strict, one per line:\n"                       \
+    "                        ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN]\n"                    \
+    "  --access-key-id ID --secret-access-key KEY [--session-token TOKEN]\n"                       \
+    "                        one credential for --auth strict, from the command line\n"
+
 typedef struct sigcheck_header {
     const char *name, *value;
 } sigcheck_header_t;
