@@ -39,6 +39,7 @@ down() {
     fi
   fi
   "${compose[@]}" down >/dev/null 2>&1 || true
+  podman rm -f "${project}_rie" >/dev/null 2>&1 || true
   [ -z "$results" ] || rm -rf "$results" "$results.up.log" "$results.own"
   [ "$context" = "$root" ] || rm -rf "$context"
   [ $rc -eq 0 ] && say "passed" || say "FAILED"
@@ -140,11 +141,31 @@ compose+=(-f "$context/docker/compose.own-function.yaml")
 export FUNCTION=$own/fn BENCH_RESULTS=$results/own BENCH_COLD=1 BENCH_WARM=1 BENCH_USER=4242:4242
 "${compose[@]}" up -d >"$uplog" 2>&1 || { cat "$uplog" >&2; exit 1; }
 wait_bench
-python3 "$here/check_results.py" "$results/own" --warm 1 --cold 1 --function /opt/own-function
+python3 "$here/check_results.py" "$results/own" --warm 1 --cold 1 --function /opt/own-function \
+  $([ "$BENCH_PYTHON" = 1 ] && echo --python)
 podman logs "${project}_emulator_1" 2>&1 | grep -q "own function: $project-marker" ||
   { say "the mounted function's bootstrap did not run"; exit 1; }
 owner=$(stat -c %u "$results/own/lambda-bench.json")
 [ "$owner" = 4242 ] || { say "results written by uid $owner, not BENCH_USER 4242"; exit 1; }
+
+# Phase 3: the emulator image alone, RIE-style, running a mounted bootstrap
+# (the folder of phase 2) and published on a free loopback port.
+say "phase 3: the emulator image alone with a mounted bootstrap"
+rie=${project}_rie
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+podman run -d --name "$rie" --no-healthcheck -p "127.0.0.1:$port:8080" -v "$own/fn:/var/task:ro" \
+  lambda-ddb-bench/emulator:latest ./bootstrap >/dev/null
+answer=""
+for _ in $(seq 50); do  # up to 5 s for the emulator to listen
+  answer=$(curl -sS --max-time 10 -XPOST -d '{"op":"scan"}' \
+             "http://127.0.0.1:$port/2015-03-31/functions/function/invocations" 2>/dev/null) && break
+  sleep 0.1
+done
+# No DynamoDB call is made for an unknown op: the function answers 400 itself.
+case "$answer" in
+  *'"statusCode":400'*'unknown op'*) say "RIE-style invoke answered: ${answer:0:60}..." ;;
+  *) say "RIE-style invoke answered '$answer'"; podman logs "$rie" >&2; exit 1 ;;
+esac
 
 say "image sizes:"
 for target in shim emulator bench; do
