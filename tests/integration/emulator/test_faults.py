@@ -32,11 +32,11 @@ def counts(pid):
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-    todo, descendants = [pid], 0
-    while todo:
-        for c in children.get(todo.pop(), []):
+    pending, descendants = [pid], 0
+    while pending:
+        for c in children.get(pending.pop(), []):
             descendants += 1
-            todo.append(c)
+            pending.append(c)
     with open(f"/proc/{pid}/status") as f:
         rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
     return fds, descendants, rss

@@ -82,6 +82,7 @@ if [ $up = 1 ]; then
     cd {shlex.quote(HERE)}
     {py} test_cases.py || rc=1
     {py} test_clients.py || rc=1
+    {py} test_clients_expr.py || rc=1
 else
     echo "DynamoDB Local did not start"; rc=2
 fi

@@ -11,7 +11,7 @@ The expected messages are the ones DynamoDB gives (see tests/cases/shim/*.json
 for where each comes from). Targets: by default BIN_DIR/dynamo-local-shim on a
 free loopback port; DDB_ENDPOINT=URL uses a running server instead, with
 DDB_REFERENCE=dynamodb-local where DynamoDB Local knowingly differs from AWS.
-SHIM7_TTL_WAIT (seconds, default 30) bounds the wait for expired items to be
+SHIM_TTL_WAIT (seconds, default 30) bounds the wait for expired items to be
 deleted in the background.
 """
 import json
@@ -24,26 +24,11 @@ import unittest
 
 import harness
 
-# Dummy credentials and region for both clients, set before boto3 loads.
-os.environ.update({
-    "AWS_ACCESS_KEY_ID": "AKIDSHIM7TEST",
-    "AWS_SECRET_ACCESS_KEY": "shim7-test-secret",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-})
-os.environ.pop("AWS_PROFILE", None)
-os.environ.pop("AWS_SESSION_TOKEN", None)
+from ddbclients import ENDPOINT, REFERENCE, make_client, stop_checked  # noqa: E402
 
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
-REFERENCE = os.environ.get("DDB_REFERENCE", "")
-ENDPOINT = os.environ.get("DDB_ENDPOINT")
-TTL_WAIT = float(os.environ.get("SHIM7_TTL_WAIT", "30"))
+TTL_WAIT = float(os.environ.get("SHIM_TTL_WAIT", "30"))
 INDEX_WAIT = 120.0  # bound on a GSI becoming ACTIVE or going away
 
 
@@ -55,20 +40,8 @@ def N(v):
     return {"N": str(v)}
 
 
-def make_client(endpoint):
-    # No retries: a retried request would hide a 5xx or a dropped connection.
-    return boto3.client("dynamodb", endpoint_url=endpoint,
-                        config=Config(retries={"max_attempts": 1, "mode": "standard"},
-                                      read_timeout=60))
 
 
-def stop_checked(srv):
-    """Stops a server; fails with its output if it died or exited badly."""
-    died = srv.proc.poll() is not None
-    out = srv.stop()
-    if died or srv.proc.returncode not in (0, -15):
-        raise AssertionError(f"dynamo-local-shim exited with {srv.proc.returncode}; "
-                             f"its output ends:\n{out[-3000:]}")
 
 
 class ExpressionClients(unittest.TestCase):
