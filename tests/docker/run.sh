@@ -143,7 +143,10 @@ export FUNCTION=$own/fn BENCH_RESULTS=$results/own BENCH_COLD=1 BENCH_WARM=1 BEN
 wait_bench
 python3 "$here/check_results.py" "$results/own" --warm 1 --cold 1 --function /opt/own-function \
   $([ "$BENCH_PYTHON" = 1 ] && echo --python)
-podman logs "${project}_emulator_1" 2>&1 | grep -q "own function: $project-marker" ||
+# (The log is read whole first: grep -q would stop the pipe early, which
+# pipefail reports as a failure.)
+emulog=$(podman logs "${project}_emulator_1" 2>&1)
+grep -q "own function: $project-marker" <<<"$emulog" ||
   { say "the mounted function's bootstrap did not run"; exit 1; }
 owner=$(stat -c %u "$results/own/lambda-bench.json")
 [ "$owner" = 4242 ] || { say "results written by uid $owner, not BENCH_USER 4242"; exit 1; }
