@@ -8,12 +8,18 @@
  *   bench-ddb --name NAME --skip REASON --out FILE  a column for a server
  *                                                   that could not be run
  *
- * The run: CreateTable (waiting for ACTIVE), seed 25 items of 1 KB, then per
- * operation (GET / first, as the floor: the round trip without DynamoDB work)
- * a warm-up and a bounded measured loop (a number of requests or a
- * number of seconds, whichever ends first), then a load of 15,000 items with
- * BatchWriteItem and the server's VmRSS / VmHWM. Every answer is checked and
- * only answers that pass count; a failed check marks the operation FAIL.
+ * The run: CreateTable (waiting for ACTIVE), seed 25 items of 1 KB and a
+ * partition of 100 numbered ones, then per operation (GET / first, as the
+ * floor: the round trip without DynamoDB work; then PutItem, GetItem, Query,
+ * BatchWriteItem, a conditional UpdateItem, a filtered Query and a
+ * TransactWriteItems of 10 actions) a warm-up and a bounded measured loop (a
+ * number of requests or a number of seconds, whichever ends first), then a
+ * load of 15,000 items with BatchWriteItem and the server's VmRSS / VmHWM.
+ * Every answer is checked and only answers that pass count; a failed check
+ * marks the operation FAIL. Conditional operations are first sent once with
+ * a condition that fails, and must be refused as DynamoDB refuses them. An
+ * operation the server answers with UnknownOperationException is marked
+ * unsupported (dynalite has no transactions) without failing the run.
  * Exit status: 0 all good, 1 a check or step failed, 2 usage or setup error.
  */
 #include <arpa/inet.h>
@@ -38,7 +44,8 @@
 
 #define SEED_PK "bench"
 #define SEED_ITEMS 25
-#define PUT_KEYS 100 /* PutItem cycles over this many keys, overwriting */
+#define FILTER_PK "bench-filter" /* WORK_FILTER_ITEMS numbered items */
+#define PUT_KEYS 100             /* PutItem cycles over this many keys, overwriting */
 #define WARMUP_SECONDS 1
 #define REQUEST_TIMEOUT_MS 10000 /* a hung server fails the run instead of stalling it */
 
@@ -116,15 +123,23 @@ typedef work_err_t (*check_fn)(long status, const char *body, const void *arg, c
                                size_t why_len);
 
 static int send_checked(wire_conn_t *c, const wire_request_t *req, check_fn check, const void *arg,
-                        char *why, size_t why_len)
+                        long *status, char *why, size_t why_len)
 {
-    long status = 0;
-    wire_err_t we = wire_send(c, req, &status);
+    *status = 0;
+    wire_err_t we = wire_send(c, req, status);
     if (we != WIRE_OK) {
         snprintf(why, why_len, "%s (%s)", wire_strerror(we), wire_detail(c));
         return -1;
     }
-    return check(status, wire_body(c, NULL), arg, why, why_len) == WORK_OK ? 0 : -1;
+    return check(*status, wire_body(c, NULL), arg, why, why_len) == WORK_OK ? 0 : -1;
+}
+
+/* send_checked when the status does not matter. */
+static int send_ok(wire_conn_t *c, const wire_request_t *req, check_fn check, const void *arg,
+                   char *why, size_t why_len)
+{
+    long status;
+    return send_checked(c, req, check, arg, &status, why, why_len);
 }
 
 /* GET /: any answer short of a server error; DynamoDB Local, for one,
@@ -141,10 +156,10 @@ static work_err_t check_table(long st, const char *body, const void *arg, char *
 {
     return work_check_table(st, body, (int *)arg, why, n);
 }
-static work_err_t check_put(long st, const char *body, const void *arg, char *why, size_t n)
+static work_err_t check_write(long st, const char *body, const void *arg, char *why, size_t n)
 {
     (void)arg;
-    return work_check_put(st, body, why, n);
+    return work_check_write(st, body, why, n);
 }
 static work_err_t check_get(long st, const char *body, const void *arg, char *why, size_t n)
 {
@@ -155,20 +170,33 @@ static work_err_t check_query(long st, const char *body, const void *arg, char *
     (void)arg;
     return work_check_query(st, body, SEED_ITEMS, why, n);
 }
+static work_err_t check_filter(long st, const char *body, const void *arg, char *why, size_t n)
+{
+    (void)arg;
+    return work_check_query_filter(st, body, why, n);
+}
 static work_err_t check_batch(long st, const char *body, const void *arg, char *why, size_t n)
 {
     (void)arg;
     return work_check_batch(st, body, why, n);
 }
+/* arg: the error type DynamoDB refuses with. */
+static work_err_t check_refused(long st, const char *body, const void *arg, char *why, size_t n)
+{
+    return work_check_refused(st, body, arg, why, n);
+}
 
 /* One benchmarked operation: nreq prebuilt requests sent in turn, each
- * answer checked against args[i]. */
+ * answer checked against args[i]; refused, when set, is sent once first and
+ * must be refused with the error refused_type. */
 typedef struct op_plan {
     result_op_t op;
     wire_request_t **reqs;
     const void **args;
     size_t nreq;
     check_fn check;
+    wire_request_t *refused;
+    const char *refused_type;
 } op_plan_t;
 
 static void measure(wire_conn_t *c, const op_plan_t *plan, const options_t *o, uint64_t *samples,
@@ -177,21 +205,25 @@ static void measure(wire_conn_t *c, const op_plan_t *plan, const options_t *o, u
     result_op_figures_t *fig = &r->ops[plan->op];
     const char *name = result_op_name(plan->op);
     char why[200] = "";
+    long status = 0;
     fig->measured = 1;
+    if (plan->refused && send_checked(c, plan->refused, check_refused, plan->refused_type, &status,
+                                      why, sizeof why) != 0)
+        goto failed;
     /* Warm-up: lets JITs and caches settle (DynamoDB Local's JVM needs it);
      * at most WARMUP_SECONDS, so slow servers do not stretch the run. */
     uint64_t warm_start = now_ns();
     for (unsigned long i = 0;
          i < o->warmup && now_ns() - warm_start < WARMUP_SECONDS * 1000000000ull; i++) {
         size_t k = i % plan->nreq;
-        if (send_checked(c, plan->reqs[k], plan->check, plan->args[k], why, sizeof why) != 0)
+        if (send_checked(c, plan->reqs[k], plan->check, plan->args[k], &status, why, sizeof why) !=
+            0)
             goto failed;
     }
     size_t n = 0;
     uint64_t start = now_ns(), cap_ns = (uint64_t)(o->seconds * 1e9);
     while (n < o->iterations && now_ns() - start < cap_ns) {
         size_t k = n % plan->nreq;
-        long status = 0;
         uint64_t t0 = now_ns();
         wire_err_t we = wire_send(c, plan->reqs[k], &status);
         uint64_t t1 = now_ns();
@@ -219,6 +251,11 @@ static void measure(wire_conn_t *c, const op_plan_t *plan, const options_t *o, u
                 r->server, name, s.p50_us, s.p99_us, s.ops_per_s, s.count);
     return;
 failed:
+    if (work_unknown_operation(status, wire_body(c, NULL))) {
+        fig->unsupported = 1;
+        if (!o->quiet) fprintf(stderr, "bench-ddb: %s does not implement %s\n", r->server, name);
+        return;
+    }
     fig->failed = 1;
     fail(r, name, why);
     if (!o->quiet) fprintf(stderr, "bench-ddb: %s %s FAILED: %s\n", r->server, name, why);
@@ -249,7 +286,7 @@ static int create_table(wire_conn_t *c, result_t *r)
         fail(r, "CreateTable", "out of memory");
         goto done;
     }
-    if (send_checked(c, create, check_table, &active, why, sizeof why) != 0) {
+    if (send_ok(c, create, check_table, &active, why, sizeof why) != 0) {
         fail(r, "CreateTable", why);
         goto done;
     }
@@ -261,7 +298,7 @@ static int create_table(wire_conn_t *c, result_t *r)
         }
         struct timespec pause = {0, 5 * 1000 * 1000};
         nanosleep(&pause, NULL);
-        if (send_checked(c, describe, check_table, &active, why, sizeof why) != 0) {
+        if (send_ok(c, describe, check_table, &active, why, sizeof why) != 0) {
             fail(r, "DescribeTable", why);
             goto done;
         }
@@ -275,16 +312,16 @@ done:
 
 /* One BatchWriteItem of count items, built now (not a measured request). */
 static int batch_once(wire_conn_t *c, const char *pk, const char *prefix, unsigned first,
-                      unsigned count, char *why, size_t why_len)
+                      unsigned count, int numbered, char *why, size_t why_len)
 {
     char *body = NULL;
     wire_request_t *req =
-        build("BatchWriteItem", work_batch_write(pk, prefix, first, count, &body), &body);
+        build("BatchWriteItem", work_batch_write(pk, prefix, first, count, numbered, &body), &body);
     if (!req) {
         snprintf(why, why_len, "out of memory");
         return -1;
     }
-    int rc = send_checked(c, req, check_batch, NULL, why, why_len);
+    int rc = send_ok(c, req, check_batch, NULL, why, why_len);
     wire_request_free(req);
     return rc;
 }
@@ -307,7 +344,7 @@ static void load_and_measure_memory(wire_conn_t *c, const options_t *o, pid_t pi
                                                                : WORK_BATCH_MAX;
         char pk[32];
         snprintf(pk, sizeof pk, "load-%04lu", done / 100);
-        if (batch_once(c, pk, "item-", (unsigned)done, count, why, sizeof why) != 0) {
+        if (batch_once(c, pk, "item-", (unsigned)done, count, 0, why, sizeof why) != 0) {
             fail(r, "load (BatchWriteItem)", why);
             break;
         }
@@ -338,9 +375,10 @@ static void run(const char *url, pid_t pid, const options_t *o, result_t *r)
     wire_conn_t *c = NULL;
     uint64_t *samples = NULL;
     char why[200] = "";
-    wire_request_t *puts[PUT_KEYS] = {0}, *gets[SEED_ITEMS] = {0}, *query = NULL, *batch = NULL,
-                   *floor = NULL;
-    const void *put_args[PUT_KEYS] = {0}, *get_args[SEED_ITEMS] = {0}, *none[1] = {0};
+    wire_request_t *puts[PUT_KEYS] = {0}, *gets[SEED_ITEMS] = {0}, *updates[SEED_ITEMS] = {0},
+                   *query = NULL, *batch = NULL, *floor = NULL, *filter = NULL, *transact = NULL,
+                   *update_refused = NULL, *transact_refused = NULL;
+    const void *put_args[PUT_KEYS] = {0}, *get_args[SEED_ITEMS] = {0}, *none[SEED_ITEMS] = {0};
     char get_keys[SEED_ITEMS][64];
 
     if (wire_open(url, REQUEST_TIMEOUT_MS, &c) != WIRE_OK) {
@@ -353,9 +391,15 @@ static void run(const char *url, pid_t pid, const options_t *o, result_t *r)
         goto done;
     }
     if (create_table(c, r) != 0) goto done;
-    if (batch_once(c, SEED_PK, "item-", 0, SEED_ITEMS, why, sizeof why) != 0) {
+    if (batch_once(c, SEED_PK, "item-", 0, SEED_ITEMS, 0, why, sizeof why) != 0) {
         fail(r, "seed (BatchWriteItem)", why);
         goto done;
+    }
+    for (unsigned i = 0; i < WORK_FILTER_ITEMS; i += WORK_BATCH_MAX) {
+        if (batch_once(c, FILTER_PK, "item-", i, WORK_BATCH_MAX, 1, why, sizeof why) != 0) {
+            fail(r, "seed (BatchWriteItem)", why);
+            goto done;
+        }
     }
 
     char *body = NULL;
@@ -369,20 +413,39 @@ static void run(const char *url, pid_t pid, const options_t *o, result_t *r)
         get_args[i] = get_keys[i];
         if (!(gets[i] = build("GetItem", work_get_item(SEED_PK, get_keys[i], &body), &body)))
             goto oom;
+        if (!(updates[i] =
+                  build("UpdateItem", work_update_item(SEED_PK, get_keys[i], &body), &body)))
+            goto oom;
     }
+    /* The transaction updates the first seed item and checks the second. */
+    if (!(transact = build(
+              "TransactWriteItems",
+              work_transact_write("bench-tx", SEED_PK, get_keys[0], get_keys[1], &body), &body)) ||
+        !(transact_refused = build(
+              "TransactWriteItems",
+              work_transact_write("bench-tx", SEED_PK, get_keys[0], "missing", &body), &body)) ||
+        !(update_refused =
+              build("UpdateItem", work_update_item(SEED_PK, "missing", &body), &body)) ||
+        !(filter = build("Query", work_query_filter(FILTER_PK, &body), &body)))
+        goto oom;
     if (!(query = build("Query", work_query(SEED_PK, &body), &body))) goto oom;
     if (wire_request_new(NULL, "", &floor) != WIRE_OK) goto oom;
     if (!(batch =
               build("BatchWriteItem",
-                    work_batch_write("bench-batch", "batch-", 0, WORK_BATCH_MAX, &body), &body)))
+                    work_batch_write("bench-batch", "batch-", 0, WORK_BATCH_MAX, 0, &body), &body)))
         goto oom;
 
     const op_plan_t plans[RESULT_NOPS] = {
-        {RESULT_FLOOR, &floor, none, 1, check_floor},
-        {RESULT_PUT, puts, put_args, PUT_KEYS, check_put},
-        {RESULT_GET, gets, get_args, SEED_ITEMS, check_get},
-        {RESULT_QUERY, &query, none, 1, check_query},
-        {RESULT_BATCH, &batch, none, 1, check_batch},
+        {RESULT_FLOOR, &floor, none, 1, check_floor, NULL, NULL},
+        {RESULT_PUT, puts, put_args, PUT_KEYS, check_write, NULL, NULL},
+        {RESULT_GET, gets, get_args, SEED_ITEMS, check_get, NULL, NULL},
+        {RESULT_QUERY, &query, none, 1, check_query, NULL, NULL},
+        {RESULT_BATCH, &batch, none, 1, check_batch, NULL, NULL},
+        {RESULT_UPDATE, updates, none, SEED_ITEMS, check_write, update_refused,
+         "ConditionalCheckFailedException"},
+        {RESULT_FILTER, &filter, none, 1, check_filter, NULL, NULL},
+        {RESULT_TRANSACT, &transact, none, 1, check_write, transact_refused,
+         "TransactionCanceledException"},
     };
     for (int i = 0; i < RESULT_NOPS; i++) measure(c, &plans[i], o, samples, r);
     load_and_measure_memory(c, o, pid, r);
@@ -392,7 +455,14 @@ oom:
 done:
     if (c) r->connections = wire_connects(c);
     for (unsigned i = 0; i < PUT_KEYS; i++) wire_request_free(puts[i]);
-    for (unsigned i = 0; i < SEED_ITEMS; i++) wire_request_free(gets[i]);
+    for (unsigned i = 0; i < SEED_ITEMS; i++) {
+        wire_request_free(gets[i]);
+        wire_request_free(updates[i]);
+    }
+    wire_request_free(filter);
+    wire_request_free(transact);
+    wire_request_free(transact_refused);
+    wire_request_free(update_refused);
     wire_request_free(query);
     wire_request_free(floor);
     wire_request_free(batch);

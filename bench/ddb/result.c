@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const op_names[RESULT_NOPS] = {"Health", "PutItem", "GetItem", "Query",
-                                                  "BatchWriteItem"};
+static const char *const op_names[RESULT_NOPS] = {"Health",      "PutItem",           "GetItem",
+                                                  "Query",       "BatchWriteItem",    "UpdateItem",
+                                                  "QueryFilter", "TransactWriteItems"};
 
 const char *result_strerror(result_err_t err)
 {
@@ -44,7 +45,10 @@ result_err_t result_write(FILE *f, const result_t *r)
     for (int i = 0; i < RESULT_NOPS; i++) {
         const result_op_figures_t *o = &r->ops[i];
         if (!o->measured) continue;
-        fprintf(f, "op %s %s %lu %.3f %.3f %.3f\n", op_names[i], o->failed ? "failed" : "ok",
+        fprintf(f, "op %s %s %lu %.3f %.3f %.3f\n", op_names[i],
+                o->unsupported ? "unsupported"
+                : o->failed    ? "failed"
+                               : "ok",
                 o->count, o->p50_us, o->p99_us, o->ops_per_s);
     }
     fprintf(f, "note %s\n", note);
@@ -91,7 +95,8 @@ result_err_t result_read(FILE *f, result_t *out)
             int i = op_index(name);
             if (i < 0) return RESULT_EFORMAT;
             o.measured = 1;
-            o.failed = strcmp(state, "ok") != 0;
+            o.unsupported = strcmp(state, "unsupported") == 0;
+            o.failed = !o.unsupported && strcmp(state, "ok") != 0;
             r.ops[i] = o;
         } else if (strncmp(line, "note", 4) == 0 && (line[4] == ' ' || line[4] == '\0')) {
             const char *note = line[4] ? line + 5 : "";

@@ -17,6 +17,9 @@ typedef enum result_op {
     RESULT_GET,
     RESULT_QUERY,
     RESULT_BATCH,
+    RESULT_UPDATE,   /* UpdateItem with a ConditionExpression */
+    RESULT_FILTER,   /* Query with a FilterExpression over 100 items */
+    RESULT_TRANSACT, /* TransactWriteItems of 10 actions */
     RESULT_NOPS
 } result_op_t;
 
@@ -28,12 +31,14 @@ typedef enum result_err {
 
 const char *result_strerror(result_err_t err);
 
-/* The operation's name as DynamoDB spells it ("PutItem"). */
+/* The operation's name: DynamoDB's ("PutItem"), or "QueryFilter" for the
+ * filtered Query. */
 const char *result_op_name(result_op_t op);
 
 typedef struct result_op_figures {
-    int measured; /* 0: not run (skipped or an earlier step failed) */
-    int failed;   /* a request failed or an answer failed its check */
+    int measured;    /* 0: not run (skipped or an earlier step failed) */
+    int failed;      /* a request failed or an answer failed its check */
+    int unsupported; /* the server answered UnknownOperationException */
     unsigned long count;
     double p50_us, p99_us, ops_per_s;
 } result_op_figures_t;

@@ -55,13 +55,17 @@ static cJSON *new_key(const char *pk, const char *sk)
     return k;
 }
 
-static cJSON *new_item(const char *pk, const char *sk)
+/* The article's item; with seq >= 0 also seq: N (seq). */
+static cJSON *new_item(const char *pk, const char *sk, long seq)
 {
     static char data[WORK_DATA_BYTES + 1];
     if (!data[0]) memset(data, 'x', WORK_DATA_BYTES);
     cJSON *item = new_key(pk, sk);
     if (!item) return NULL;
-    if (!add_value(item, "data", "S", data) || !add_value(item, "timestamp", "N", WORK_TIMESTAMP)) {
+    char num[24];
+    snprintf(num, sizeof num, "%ld", seq);
+    if (!add_value(item, "data", "S", data) || !add_value(item, "timestamp", "N", WORK_TIMESTAMP) ||
+        (seq >= 0 && !add_value(item, "seq", "N", num))) {
         cJSON_Delete(item);
         return NULL;
     }
@@ -123,7 +127,7 @@ work_err_t work_put_item(const char *pk, const char *sk, char **out)
 {
     cJSON *r = new_request(), *item = NULL;
     if (!r) return WORK_ENOMEM;
-    if (!(item = new_item(pk, sk))) goto fail;
+    if (!(item = new_item(pk, sk, -1))) goto fail;
     if (!cJSON_AddItemToObject(r, "Item", item)) {
         cJSON_Delete(item);
         goto fail;
@@ -163,13 +167,112 @@ fail:
     return WORK_ENOMEM;
 }
 
+work_err_t work_query_filter(const char *pk, char **out)
+{
+    cJSON *r = new_request(), *names = NULL, *values = NULL;
+    char below[16];
+    snprintf(below, sizeof below, "%d", WORK_FILTER_BELOW);
+    if (!r) return WORK_ENOMEM;
+    if (!cJSON_AddStringToObject(r, "KeyConditionExpression", "pk = :pk") ||
+        !cJSON_AddStringToObject(r, "FilterExpression", "#seq < :below"))
+        goto fail;
+    if (!(names = cJSON_AddObjectToObject(r, "ExpressionAttributeNames")) ||
+        !cJSON_AddStringToObject(names, "#seq", "seq"))
+        goto fail;
+    if (!(values = cJSON_AddObjectToObject(r, "ExpressionAttributeValues")) ||
+        !add_value(values, ":pk", "S", pk) || !add_value(values, ":below", "N", below))
+        goto fail;
+    if (!cJSON_AddTrueToObject(r, "ConsistentRead")) goto fail;
+    return finish(r, out);
+fail:
+    cJSON_Delete(r);
+    return WORK_ENOMEM;
+}
+
+/* Key, UpdateExpression, ConditionExpression and their names and values
+ * for the conditional update of pk / sk, added to obj; 0 on success. */
+static int add_update(cJSON *obj, const char *pk, const char *sk)
+{
+    cJSON *key = new_key(pk, sk), *names = NULL, *values = NULL;
+    if (!key) return -1;
+    if (!cJSON_AddItemToObject(obj, "Key", key)) {
+        cJSON_Delete(key);
+        return -1;
+    }
+    if (!cJSON_AddStringToObject(obj, "UpdateExpression",
+                                 "SET #n = if_not_exists(#n, :zero) + :one, #ts = :ts") ||
+        !cJSON_AddStringToObject(obj, "ConditionExpression", "attribute_exists(pk) AND #ts = :ts"))
+        return -1;
+    if (!(names = cJSON_AddObjectToObject(obj, "ExpressionAttributeNames")) ||
+        !cJSON_AddStringToObject(names, "#n", "updates") ||
+        !cJSON_AddStringToObject(names, "#ts", "timestamp"))
+        return -1;
+    if (!(values = cJSON_AddObjectToObject(obj, "ExpressionAttributeValues")) ||
+        !add_value(values, ":zero", "N", "0") || !add_value(values, ":one", "N", "1") ||
+        !add_value(values, ":ts", "N", WORK_TIMESTAMP))
+        return -1;
+    return 0;
+}
+
+work_err_t work_update_item(const char *pk, const char *sk, char **out)
+{
+    cJSON *r = new_request();
+    if (!r) return WORK_ENOMEM;
+    if (add_update(r, pk, sk) != 0) {
+        cJSON_Delete(r);
+        return WORK_ENOMEM;
+    }
+    return finish(r, out);
+}
+
+/* {"<kind>": {"TableName": ...}} appended to actions; the inner object. */
+static cJSON *add_action(cJSON *actions, const char *kind)
+{
+    cJSON *a = cJSON_CreateObject(), *inner = NULL;
+    if (!a) return NULL;
+    cJSON_AddItemToArray(actions, a);
+    if (!(inner = cJSON_AddObjectToObject(a, kind))) return NULL;
+    if (!cJSON_AddStringToObject(inner, "TableName", WORK_TABLE)) return NULL;
+    return inner;
+}
+
+work_err_t work_transact_write(const char *put_pk, const char *seed_pk, const char *update_sk,
+                               const char *check_sk, char **out)
+{
+    cJSON *r = cJSON_CreateObject(), *actions = NULL, *a = NULL, *key = NULL;
+    if (!r) return WORK_ENOMEM;
+    if (!(actions = cJSON_AddArrayToObject(r, "TransactItems"))) goto fail;
+    for (int i = 0; i < WORK_TRANSACT_ACTIONS - 2; i++) {
+        char sk[64];
+        work_sort_key("tx-", (unsigned)i, sk, sizeof sk);
+        cJSON *item = NULL;
+        if (!(a = add_action(actions, "Put")) || !(item = new_item(put_pk, sk, -1))) goto fail;
+        if (!cJSON_AddItemToObject(a, "Item", item)) {
+            cJSON_Delete(item);
+            goto fail;
+        }
+    }
+    if (!(a = add_action(actions, "Update")) || add_update(a, seed_pk, update_sk) != 0) goto fail;
+    if (!(a = add_action(actions, "ConditionCheck")) || !(key = new_key(seed_pk, check_sk)))
+        goto fail;
+    if (!cJSON_AddItemToObject(a, "Key", key)) {
+        cJSON_Delete(key);
+        goto fail;
+    }
+    if (!cJSON_AddStringToObject(a, "ConditionExpression", "attribute_exists(pk)")) goto fail;
+    return finish(r, out);
+fail:
+    cJSON_Delete(r);
+    return WORK_ENOMEM;
+}
+
 void work_sort_key(const char *sk_prefix, unsigned i, char *buf, size_t len)
 {
     snprintf(buf, len, "%s%06u", sk_prefix, i);
 }
 
 work_err_t work_batch_write(const char *pk, const char *sk_prefix, unsigned first, unsigned count,
-                            char **out)
+                            int numbered, char **out)
 {
     if (count == 0 || count > WORK_BATCH_MAX) return WORK_ESHAPE;
     cJSON *r = cJSON_CreateObject(), *items = NULL, *reqs = NULL;
@@ -183,7 +286,7 @@ work_err_t work_batch_write(const char *pk, const char *sk_prefix, unsigned firs
         if (!wr) goto fail;
         cJSON_AddItemToArray(reqs, wr);
         if (!(put = cJSON_AddObjectToObject(wr, "PutRequest"))) goto fail;
-        if (!(item = new_item(pk, sk))) goto fail;
+        if (!(item = new_item(pk, sk, numbered ? (long)(first + i) : -1))) goto fail;
         if (!cJSON_AddItemToObject(put, "Item", item)) {
             cJSON_Delete(item);
             goto fail;
@@ -253,7 +356,7 @@ work_err_t work_check_table(long status, const char *body, int *active, char *wh
     return err;
 }
 
-work_err_t work_check_put(long status, const char *body, char *why, size_t why_len)
+work_err_t work_check_write(long status, const char *body, char *why, size_t why_len)
 {
     cJSON *root = NULL;
     work_err_t err = parse_ok(status, body, &root, why, why_len);
@@ -320,6 +423,86 @@ work_err_t work_check_query(long status, const char *body, unsigned count, char 
     }
     cJSON_Delete(root);
     return err;
+}
+
+work_err_t work_check_query_filter(long status, const char *body, char *why, size_t why_len)
+{
+    cJSON *root = NULL;
+    work_err_t err = parse_ok(status, body, &root, why, why_len);
+    if (err) return err;
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(root, "Count");
+    const cJSON *scanned = cJSON_GetObjectItemCaseSensitive(root, "ScannedCount");
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "Items");
+    err = WORK_ESHAPE;
+    if (!cJSON_IsNumber(n) || n->valuedouble != WORK_FILTER_BELOW) {
+        say(why, why_len, "Count is %g, expected %d", cJSON_IsNumber(n) ? n->valuedouble : -1.0,
+            WORK_FILTER_BELOW);
+    } else if (!cJSON_IsNumber(scanned) || scanned->valuedouble != WORK_FILTER_ITEMS) {
+        say(why, why_len, "ScannedCount is %g, expected %d",
+            cJSON_IsNumber(scanned) ? scanned->valuedouble : -1.0, WORK_FILTER_ITEMS);
+    } else if (!cJSON_IsArray(items) || cJSON_GetArraySize(items) != WORK_FILTER_BELOW) {
+        say(why, why_len, "Items holds %d items, expected %d",
+            cJSON_IsArray(items) ? cJSON_GetArraySize(items) : -1, WORK_FILTER_BELOW);
+    } else if (cJSON_GetObjectItemCaseSensitive(root, "LastEvaluatedKey")) {
+        say(why, why_len, "LastEvaluatedKey returned for a %d-item partition", WORK_FILTER_ITEMS);
+    } else {
+        err = WORK_OK;
+        const cJSON *item;
+        cJSON_ArrayForEach(item, items)
+        {
+            const cJSON *seq = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(item, "seq"), "N");
+            if (!item_intact(item) || !cJSON_IsString(seq) ||
+                atoi(seq->valuestring) >= WORK_FILTER_BELOW) {
+                say(why, why_len, "an item in Items does not pass the filter or is not intact");
+                err = WORK_ESHAPE;
+                break;
+            }
+        }
+    }
+    cJSON_Delete(root);
+    return err;
+}
+
+/* The error document's __type, or NULL. */
+static const char *error_type(const cJSON *root)
+{
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "__type");
+    return cJSON_IsString(type) ? type->valuestring : NULL;
+}
+
+/* Whether an __type names type: equal, or ending in "#<type>". */
+static int type_is(const char *got, const char *type)
+{
+    if (!got) return 0;
+    size_t g = strlen(got), t = strlen(type);
+    return strcmp(got, type) == 0 || (g > t && got[g - t - 1] == '#' && !strcmp(got + g - t, type));
+}
+
+work_err_t work_check_refused(long status, const char *body, const char *type, char *why,
+                              size_t why_len)
+{
+    cJSON *root = cJSON_Parse(body);
+    const char *got = error_type(root);
+    work_err_t err = WORK_OK;
+    if (status != 400) {
+        say(why, why_len, "HTTP %ld where DynamoDB refuses with 400 %s", status, type);
+        err = WORK_ESTATUS;
+    } else if (!type_is(got, type)) {
+        say(why, why_len, "refused with %s, expected %s", got ? got : "(no __type)", type);
+        err = WORK_ESHAPE;
+    }
+    cJSON_Delete(root);
+    return err;
+}
+
+int work_unknown_operation(long status, const char *body)
+{
+    if (status != 400) return 0;
+    cJSON *root = cJSON_Parse(body);
+    int unknown = type_is(error_type(root), "UnknownOperationException");
+    cJSON_Delete(root);
+    return unknown;
 }
 
 work_err_t work_check_batch(long status, const char *body, char *why, size_t why_len)

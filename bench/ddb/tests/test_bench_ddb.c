@@ -129,7 +129,7 @@ static void workload_put_body_is_1kb(void)
 static void workload_batch_body(void)
 {
     char *body = NULL;
-    CHECK(work_batch_write("p", "s-", 10, 25, &body) == WORK_OK);
+    CHECK(work_batch_write("p", "s-", 10, 25, 0, &body) == WORK_OK);
     cJSON *r = cJSON_Parse(body);
     free(body);
     CHECK(r);
@@ -145,8 +145,8 @@ static void workload_batch_body(void)
     int ok = n == 25 && strcmp(sk, "s-000034") == 0;
     cJSON_Delete(r);
     CHECK(ok);
-    CHECK(work_batch_write("p", "s-", 0, 26, &body) == WORK_ESHAPE); /* DynamoDB's limit */
-    CHECK(work_batch_write("p", "s-", 0, 0, &body) == WORK_ESHAPE);
+    CHECK(work_batch_write("p", "s-", 0, 26, 0, &body) == WORK_ESHAPE); /* DynamoDB's limit */
+    CHECK(work_batch_write("p", "s-", 0, 0, 0, &body) == WORK_ESHAPE);
 }
 
 static void workload_query_body(void)
@@ -250,9 +250,9 @@ static void workload_check_batch_put_table(void)
     CHECK(work_check_batch(200, "{}", why, sizeof why) == WORK_ESHAPE);
     CHECK(work_check_batch(200, "{\"UnprocessedItems\":{\"lambda-rust-bench\":[{}]}}", why,
                            sizeof why) == WORK_ESHAPE);
-    CHECK(work_check_put(200, "{}", why, sizeof why) == WORK_OK);
-    CHECK(work_check_put(200, "[]", why, sizeof why) == WORK_EJSON);
-    CHECK(work_check_put(400, "{}", why, sizeof why) == WORK_ESTATUS);
+    CHECK(work_check_write(200, "{}", why, sizeof why) == WORK_OK);
+    CHECK(work_check_write(200, "[]", why, sizeof why) == WORK_EJSON);
+    CHECK(work_check_write(400, "{}", why, sizeof why) == WORK_ESTATUS);
     int active = -1;
     CHECK(work_check_table(200, "{\"TableDescription\":{\"TableStatus\":\"CREATING\"}}", &active,
                            why, sizeof why) == WORK_OK);
