@@ -148,9 +148,20 @@ if [ "$BENCH_PYTHON" = 1 ]; then
 fi
 
 say "measuring: $BENCH_COLD cold starts, $BENCH_WARM warm invokes per op; results in $BENCH_OUT"
+# As PID 1 this shell gets the container's SIGTERM (docker stop, Ctrl-C on
+# compose up): it is passed on to lambda-bench, which stops on it (it puts
+# the functions' configuration back and exits 130). SIGTERM, because a
+# background job of a script starts with SIGINT ignored.
+"${argv[@]}" "$@" &
+pid=$!
+trap 'kill -TERM "$pid" 2>/dev/null || true' INT TERM
 set +e
-"${argv[@]}" "$@"
+wait "$pid"
 rc=$?
+while [ $rc -gt 128 ] && kill -0 "$pid" 2>/dev/null; do  # wait was cut short by the trap
+  wait "$pid"
+  rc=$?
+done
 set -e
 say "lambda-bench exited with $rc"
 exit $rc

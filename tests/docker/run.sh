@@ -137,6 +137,7 @@ mv "$own/fn/bootstrap" "$own/fn/bench-function"
 printf '#!/bin/sh\necho "own function: %s" >&2\nexec "$LAMBDA_TASK_ROOT/bench-function"\n' \
   "$project-marker" >"$own/fn/bootstrap"
 chmod 755 "$own/fn/bootstrap"
+base_compose=("${compose[@]}")
 compose+=(-f "$context/docker/compose.own-function.yaml")
 export FUNCTION=$own/fn BENCH_RESULTS=$results/own BENCH_COLD=1 BENCH_WARM=1 BENCH_USER=4242:4242
 "${compose[@]}" up -d >"$uplog" 2>&1 || { cat "$uplog" >&2; exit 1; }
@@ -169,6 +170,26 @@ case "$answer" in
   *'"statusCode":400'*'unknown op'*) say "RIE-style invoke answered: ${answer:0:60}..." ;;
   *) say "RIE-style invoke answered '$answer'"; podman logs "$rie" >&2; exit 1 ;;
 esac
+
+# Phase 4: stopping the bench mid-run (what Ctrl-C on `compose up` does)
+# stops lambda-bench through its signal handler: exit 130, not a SIGKILL
+# (137) after the stop timeout.
+say "phase 4: the bench stopped mid-run"
+compose=("${base_compose[@]}")
+"${compose[@]}" down >/dev/null 2>&1 || true
+mkdir -p "$results/stop" && chown 10001:10001 "$results/stop"
+unset BENCH_USER FUNCTION
+export BENCH_RESULTS=$results/stop BENCH_COLD=0 BENCH_WARM=1000000
+"${compose[@]}" up -d >"$uplog" 2>&1 || { cat "$uplog" >&2; exit 1; }
+for _ in $(seq 600); do  # until it measures, at most 60 s
+  podman logs "$bench" 2>&1 | grep -q 'bench-run: measuring' && break
+  sleep 0.1
+done
+sleep 1
+podman stop -t 30 "$bench" >/dev/null
+status=$(podman inspect -f '{{.State.ExitCode}}' "$bench")
+[ "$status" = 130 ] || { say "stopped bench exited with $status, expected 130"; exit 1; }
+say "stopped bench exited with 130"
 
 say "image sizes:"
 for target in shim emulator bench; do
