@@ -189,7 +189,8 @@ sleep 1
 podman stop -t 30 "$bench" >/dev/null
 status=$(podman inspect -f '{{.State.ExitCode}}' "$bench")
 [ "$status" = 130 ] || { say "stopped bench exited with $status, expected 130"; exit 1; }
-say "stopped bench exited with 130"
+[ ! -e "$results/stop/lambda-bench.json" ] || { say "an interrupted run wrote results"; exit 1; }
+say "stopped bench exited with 130, no results written"
 
 say "image sizes:"
 for target in shim emulator bench; do
