@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# End-to-end test of docker/: builds the three images with podman, runs
-# docker/compose.yaml with podman-compose (short bench: 1 cold start, 3 warm
-# invokes per op), waits for the bench container, checks its exit status, the
-# health checks, the non-root users and the results file, then takes the
-# project down. Prints the image sizes. Run by `make docker-test`; not part
-# of `make test` (the first build takes minutes).
+# End-to-end test of docker/ with podman and podman-compose. Builds the three
+# images, then: (1) docker/compose.yaml with a short bench (1 cold start, 3
+# warm invokes per op): exit status, health checks, non-root users, the
+# results file; (2) docker/compose.own-function.yaml with a mounted folder,
+# as another uid; (3) the emulator image alone with a mounted bootstrap;
+# (4) a bench stopped mid-run exits 130. Takes the project down, also on
+# failure, and prints the image sizes. Run by `make docker-test`; not part of
+# `make test` (the first build takes minutes).
 #
 # podman-compose 1.0.3 ignores --abort-on-container-exit and depends_on
 # conditions, so this script waits on the bench container itself; the bench
