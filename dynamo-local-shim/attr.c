@@ -275,3 +275,106 @@ ddb_code_t attr_canon_item(const cJSON *item, strbuf_t *out, size_t *size, ddb_e
     *size = 0;
     return canon_map(item, out, size, 0, err);
 }
+
+static const char *skip_space(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    return p;
+}
+
+/* Past the JSON string that opens at p; NULL when it does not end. A quote
+ * ends the string when an even number of backslashes precede it. */
+static const char *skip_string(const char *p, const char *end)
+{
+    const char *from = p + 1;
+    for (;;) {
+        const char *q = memchr(from, '"', (size_t)(end - from));
+        if (!q) return NULL;
+        const char *b = q;
+        while (b > from && b[-1] == '\\') b--;
+        if (((q - b) & 1) == 0) return q + 1;
+        from = q + 1;
+    }
+}
+
+/* Past the JSON value that starts at p (no checks beyond balanced
+ * brackets); NULL when it does not end or nests too deep. */
+static const char *skip_value(const char *p, const char *end)
+{
+    char open[2 * ATTR_MAX_DEPTH + 8]; /* a value level is two JSON levels */
+    int depth = 0;
+    while (p < end) {
+        char c = *p;
+        if (c == '"') {
+            if (!(p = skip_string(p, end))) return NULL;
+            if (depth == 0) return p;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            if (depth == (int)sizeof open) return NULL;
+            open[depth++] = c == '{' ? '}' : ']';
+        } else if (c == '}' || c == ']') {
+            if (depth == 0 || open[--depth] != c) return NULL;
+            if (depth == 0) return p + 1;
+        } else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\t' || c == '\r')) {
+            return p; /* the end of a number, true, false or null */
+        }
+        p++;
+    }
+    return depth == 0 ? p : NULL;
+}
+
+cJSON *attr_parse_some(const char *json, size_t len, const char *const *names, int n)
+{
+    const char *p = json, *end = json + len;
+    p = skip_space(p, end);
+    if (p == end || *p != '{') return NULL;
+    cJSON *out = cJSON_CreateObject();
+    if (!out) return NULL;
+    p = skip_space(p + 1, end);
+    if (p < end && *p == '}') return out;
+    while (p < end && *p == '"') {
+        const char *key = p, *key_end = skip_string(p, end);
+        if (!key_end) goto bad;
+        const char *colon = skip_space(key_end, end);
+        if (colon == end || *colon != ':') goto bad;
+        const char *value = skip_space(colon + 1, end), *value_end = skip_value(value, end);
+        if (!value_end) goto bad;
+        /* The name: raw bytes unless it holds escapes, then decoded. */
+        cJSON *decoded = NULL;
+        const char *name = NULL;
+        size_t name_len = (size_t)(key_end - key) - 2;
+        if (memchr(key + 1, '\\', name_len)) {
+            decoded = cJSON_ParseWithLength(key, (size_t)(key_end - key));
+            if (!cJSON_IsString(decoded)) {
+                cJSON_Delete(decoded);
+                goto bad;
+            }
+            name = decoded->valuestring;
+            name_len = strlen(name);
+        } else {
+            name = key + 1;
+        }
+        int wanted = -1;
+        for (int i = 0; i < n && wanted < 0; i++)
+            if (strlen(names[i]) == name_len && memcmp(names[i], name, name_len) == 0) wanted = i;
+        cJSON_Delete(decoded);
+        if (wanted >= 0) {
+            cJSON *v = cJSON_ParseWithLength(value, (size_t)(value_end - value));
+            if (!v || !cJSON_AddItemToObject(out, names[wanted], v)) {
+                cJSON_Delete(v);
+                goto bad;
+            }
+        }
+        p = skip_space(value_end, end);
+        if (p < end && *p == ',') {
+            p = skip_space(p + 1, end);
+            continue;
+        }
+        if (p < end && *p == '}') return out;
+        goto bad;
+    }
+bad:
+    cJSON_Delete(out);
+    return NULL;
+}

@@ -42,4 +42,11 @@ size_t attr_text_bytes(const char *s, unsigned char *out);
 /* The one type name of a checked AttributeValue ("S", "N", "M" ...), or NULL. */
 const char *attr_type(const cJSON *av);
 
+/* Parses the attributes named names[0..n) of an item held as JSON text (a
+ * map of name to value), skipping the others unparsed: what a filter needs
+ * of an item, at a fraction of parsing the whole. The result is an object
+ * (the caller deletes it) that lacks the names the item lacks; NULL when
+ * the text is not a JSON object or memory runs out. */
+cJSON *attr_parse_some(const char *json, size_t len, const char *const *names, int n);
+
 #endif

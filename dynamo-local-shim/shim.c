@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* memmem */
 #include "shim.h"
 
 #include "attr.h"
@@ -193,10 +192,12 @@ static char *hold_nuls(const char *body, size_t *len)
     return copy;
 }
 
-/* Turns held NULs in a response back into \u0000 escapes. */
+/* Turns held NULs (C0 80) in a response back into \u0000 escapes. 0xC0
+ * never occurs in valid UTF-8, so the quick memchr rarely finds anything
+ * else; the loop converts the pairs only. */
 static void release_nuls(strbuf_t *out)
 {
-    if (!out->data || !memmem(out->data, out->len, ATTR_NUL, 2)) return;
+    if (!out->data || !memchr(out->data, 0xC0, out->len)) return;
     strbuf_t copy;
     strbuf_init(&copy, out->limit);
     for (size_t i = 0; i < out->len; i++) {

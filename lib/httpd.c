@@ -170,7 +170,7 @@ httpd_err_t httpd_start(const httpd_config_t *cfg, httpd_t **out)
     srv->daemon =
         MHD_start_daemon(flags, cfg->port, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR,
                          (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
                          MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u,
                          pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, pool, MHD_OPTION_END);
     if (!srv->daemon) {

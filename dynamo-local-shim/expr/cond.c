@@ -667,3 +667,29 @@ const char *expr_condition_uses(const expr_t *e, const char *a, const char *b)
 {
     return uses(e->root, a, b);
 }
+
+/* Adds the first names of n's paths to names[*count..cap); -1 when full. */
+static int collect_names(const node_t *n, const char **names, int *count, int cap)
+{
+    if (!n) return 0;
+    if (n->kind == N_PATH) {
+        const char *first = n->path->steps[0].name;
+        for (int i = 0; i < *count; i++)
+            if (strcmp(names[i], first) == 0) return 0;
+        if (*count == cap) return -1;
+        names[(*count)++] = first;
+        return 0;
+    }
+    if (collect_names(n->a, names, count, cap) || collect_names(n->b, names, count, cap) ||
+        collect_names(n->c, names, count, cap))
+        return -1;
+    for (int i = 0; i < n->nlist; i++)
+        if (collect_names(n->list[i], names, count, cap)) return -1;
+    return 0;
+}
+
+int expr_condition_names(const expr_t *e, const char **names, int cap)
+{
+    int count = 0;
+    return collect_names(e->root, names, &count, cap) ? -1 : count;
+}

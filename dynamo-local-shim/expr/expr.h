@@ -88,6 +88,9 @@ int expr_condition_eval(const expr_t *e, const cJSON *item);
 /* The first of names a, b (b may be NULL) that a path of the condition
  * starts with, or NULL. */
 const char *expr_condition_uses(const expr_t *e, const char *a, const char *b);
+/* The distinct top-level attribute names the condition's paths start with,
+ * into names[0..cap); their count, or -1 when there are more than cap. */
+int expr_condition_names(const expr_t *e, const char **names, int cap);
 
 /* Legacy conditions (a map of attribute to {ComparisonOperator,
  * AttributeValueList}; with expected set, also Expected's {Value} and

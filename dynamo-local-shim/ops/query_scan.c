@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #define PAGE_LIMIT (1024 * 1024)
+#define FILTER_NAMES_MAX 16
 
 typedef struct read_opts {
     long long limit; /* 0: none */
@@ -194,6 +195,11 @@ static ddb_code_t run_page(shim_t *s, const cJSON *req, const table_t *t, const 
      * projection, unless ALL_ATTRIBUTES asks for them whole (local indexes). */
     int through_index =
         ix && ix->proj != TINDEX_ALL && !(o->select && strcmp(o->select, "ALL_ATTRIBUTES") == 0);
+    /* A filter reads only the attributes it names (all of them when it
+     * names more than fit here). */
+    const char *filter_names[FILTER_NAMES_MAX];
+    int nfilter_names =
+        o->filter ? expr_condition_names(o->filter, filter_names, FILTER_NAMES_MAX) : -1;
     if (ix ? store_index_range_open(s->store, t->id, ix->name, pg->lo, pg->lon, pg->hi, pg->hin,
                                     pg->descending)
            : store_range_open(s->store, t->id, pg->lo, pg->lon, pg->hi, pg->hin, pg->descending))
@@ -240,7 +246,9 @@ static ddb_code_t run_page(shim_t *s, const cJSON *req, const table_t *t, const 
         /* Limit and the 1 MB page count items read, before the filter. */
         int keep = 1;
         if (o->filter) {
-            cJSON *parsed = cJSON_ParseWithLength(item, ilen);
+            cJSON *parsed = nfilter_names >= 0
+                                ? attr_parse_some(item, ilen, filter_names, nfilter_names)
+                                : cJSON_ParseWithLength(item, ilen);
             if (!parsed) goto nomem;
             keep = expr_condition_eval(o->filter, parsed);
             cJSON_Delete(parsed);
@@ -252,9 +260,8 @@ static ddb_code_t run_page(shim_t *s, const cJSON *req, const table_t *t, const 
         count += keep;
         scanned++;
         bytes += size;
-        strbuf_reset(&last);
-        if (strbuf_add(&last, item, ilen)) goto nomem;
         if ((o->limit && scanned >= o->limit) || bytes >= PAGE_LIMIT) {
+            if (strbuf_add(&last, item, ilen)) goto nomem; /* for LastEvaluatedKey */
             stopped = 1;
             break;
         }

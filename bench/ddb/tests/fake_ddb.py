@@ -5,14 +5,18 @@ one chosen way, so the tests can show that a wrong server cannot look fast.
     python3 fake_ddb.py --port N [--fault F] [--pidfile FILE] [--slow-start S]
 
 Faults: get-no-item, get-wrong-item, query-short, batch-unprocessed,
-put-500. Binds 127.0.0.1 only, HTTP/1.1 keep-alive."""
+put-500, update-unconditional (ignores the condition), filter-ignored (the
+filtered Query returns everything), no-transactions (answers
+UnknownOperationException as dynalite does). Binds 127.0.0.1 only, HTTP/1.1
+keep-alive."""
 import argparse
 import http.server
 import json
 import os
 import time
 
-FAULTS = ("none", "get-no-item", "get-wrong-item", "query-short", "batch-unprocessed", "put-500")
+FAULTS = ("none", "get-no-item", "get-wrong-item", "query-short", "batch-unprocessed", "put-500",
+          "update-unconditional", "filter-ignored", "no-transactions")
 
 
 def make_handler(fault, tables):
@@ -71,11 +75,50 @@ def make_handler(fault, tables):
             self.answer(200, {"Item": item} if item else {})
 
         def op_Query(self, body):
-            pk = body["ExpressionAttributeValues"][":pk"]["S"]
-            items = [v for (p, s), v in sorted(tables[body["TableName"]].items()) if p == pk]
-            if fault == "query-short":
+            values = body["ExpressionAttributeValues"]
+            items = [v for (p, s), v in sorted(tables[body["TableName"]].items())
+                     if p == values[":pk"]["S"]]
+            if fault == "query-short" and "FilterExpression" not in body:
                 items = items[:-1]
-            self.answer(200, {"Items": items, "Count": len(items), "ScannedCount": len(items)})
+            scanned = len(items)
+            if "FilterExpression" in body and fault != "filter-ignored":  # "#seq < :below"
+                items = [i for i in items if int(i["seq"]["N"]) < int(values[":below"]["N"])]
+            self.answer(200, {"Items": items, "Count": len(items), "ScannedCount": scanned})
+
+        def update(self, u):
+            """A conditional update ("attribute_exists(pk) AND ..."): False
+            when the item is missing and the condition is honoured."""
+            key = (u["Key"]["pk"]["S"], u["Key"]["sk"]["S"])
+            item = tables[u["TableName"]].get(key)
+            if item is None:
+                return fault == "update-unconditional"  # answers 200, writes nothing
+            item["updates"] = {"N": str(int(item.get("updates", {"N": "0"})["N"]) + 1)}
+            tables[u["TableName"]][key] = item
+            return True
+
+        def op_UpdateItem(self, body):
+            if not self.update(body):
+                return self.answer(400, {"__type": "com.amazonaws.dynamodb.v20120810#"
+                                                   "ConditionalCheckFailedException",
+                                         "message": "The conditional request failed"})
+            self.answer(200, {})
+
+        def op_TransactWriteItems(self, body):
+            if fault == "no-transactions":
+                return self.op_unknown(body)
+            acts = body["TransactItems"]
+            checks = [a.get("ConditionCheck") or a.get("Update") for a in acts]
+            if any(c and (c["Key"]["pk"]["S"], c["Key"]["sk"]["S"]) not in tables[c["TableName"]]
+                   for c in checks):
+                return self.answer(400, {"__type": "com.amazonaws.dynamodb.v20120810#"
+                                                   "TransactionCanceledException",
+                                         "message": "Transaction cancelled"})
+            for a in acts:
+                if "Put" in a:
+                    self.put(a["Put"]["TableName"], a["Put"]["Item"])
+                elif "Update" in a:
+                    self.update(a["Update"])
+            self.answer(200, {})
 
         def op_BatchWriteItem(self, body):
             unprocessed = {}

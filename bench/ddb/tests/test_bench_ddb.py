@@ -19,7 +19,8 @@ RUN_SH = os.path.join(HERE, "..", "run.sh")
 FAKE = [sys.executable, os.path.join(HERE, "fake_ddb.py"), "--port", "{port}"]
 SMALL = ["--iterations", "40", "--seconds", "2", "--warmup", "5", "--load-items", "300",
          "--quiet"]
-OPS = ("Health", "PutItem", "GetItem", "Query", "BatchWriteItem")
+OPS = ("Health", "PutItem", "GetItem", "Query", "BatchWriteItem", "UpdateItem", "QueryFilter",
+       "TransactWriteItems")
 
 
 def read_result(path):
@@ -94,7 +95,7 @@ class BenchDdb(unittest.TestCase):
         for op in OPS:
             o = r["ops"][op]
             self.assertEqual(o["state"], "ok", op)
-            self.assertEqual(o["count"], 40, op)
+            self.assertEqual(o["count"], 40, op)  # each of them measured, checked and counted
             self.assertTrue(0 < o["p50"] <= o["p99"], op)
             self.assertGreater(o["ops"], 0, op)
         self.assertGreater(float(r["startup_ms"]), 0)
@@ -107,7 +108,9 @@ class BenchDdb(unittest.TestCase):
         cases = {"get-no-item": ("GetItem", "no Item"),
                  "get-wrong-item": ("GetItem", "asked for"),
                  "query-short": ("Query", "Count is 24, expected 25"),
-                 "put-500": ("PutItem", "HTTP 500")}
+                 "put-500": ("PutItem", "HTTP 500"),
+                 "update-unconditional": ("UpdateItem", "HTTP 200 where DynamoDB refuses"),
+                 "filter-ignored": ("QueryFilter", "Count is 100, expected 10")}
         for fault, (op, words) in cases.items():
             with self.subTest(fault=fault):
                 p = self.bench(FAKE + ["--fault", fault])
@@ -119,6 +122,18 @@ class BenchDdb(unittest.TestCase):
                 for other in OPS:
                     if other != op:
                         self.assertEqual(r["ops"][other]["state"], "ok", other)
+
+    def test_missing_operation_is_unsupported_not_failed(self):
+        p = self.bench(FAKE + ["--fault", "no-transactions"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        r = read_result(self.out)
+        self.assertEqual(r["state"], "ok")
+        self.assertEqual(r["ops"]["TransactWriteItems"]["state"], "unsupported")
+        self.assertEqual(r["ops"]["UpdateItem"]["state"], "ok")
+        table = subprocess.run([CLIENT, "--report", "fake", self.out], capture_output=True,
+                               text=True, timeout=30).stdout
+        row = next(l for l in table.splitlines() if l.strip().startswith("TransactWriteItems"))
+        self.assertIn("n/a", row)
 
     def test_unprocessed_items_stop_the_run_at_the_seed(self):
         p = self.bench(FAKE + ["--fault", "batch-unprocessed"])

@@ -332,6 +332,66 @@ static void projection(void)
     cJSON_Delete(names);
 }
 
+/* attr_parse_some text: its result printed, or "NULL". */
+static char *parse_some(const char *json, const char *const *names, int n)
+{
+    cJSON *o = attr_parse_some(json, strlen(json), names, n);
+    char *text = o ? cJSON_PrintUnformatted(o) : strdup("NULL");
+    cJSON_Delete(o);
+    return text;
+}
+
+/* A filter reads the attributes it names and skips the rest unparsed, also
+ * through escaped quotes and backslashes, nested values, numbers and names
+ * written with escapes; anything but an object is refused. */
+static void filter_reads_named_attributes(void)
+{
+    cJSON *names = cJSON_Parse("{\"#q\":\"a\\\"b\"}");
+    cJSON *values = cJSON_Parse("{\":v\":{\"N\":\"10\"}}");
+    expr_refs_t refs = {.names = names, .values = values};
+    expr_t *e = NULL;
+    ddb_error_t err = {0};
+    CHECK(expr_condition_parse("seq < :v AND (attribute_exists(m.x) OR #q = :v OR seq > :v)",
+                               "FilterExpression", &refs, &e, &err) == DDB_OK);
+    const char *got[4];
+    CHECK(expr_condition_names(e, got, 4) == 3);
+    CHECK_STR(got[0], "seq");
+    CHECK_STR(got[1], "m");
+    CHECK_STR(got[2], "a\"b");
+    CHECK(expr_condition_names(e, got, 2) == -1);
+
+    const char *item = "{\"s\":{\"S\":\"x\\\"}\\\\\"},\"seq\":{\"N\":\"3\"},"
+                       "\"l\":{\"L\":[{\"M\":{\"k\":{\"S\":\"]}\"}}},{\"N\":\"1\"}]},"
+                       "\"a\\\"b\":{\"BOOL\":true},\"m\":{\"M\":{\"x\":{\"NULL\":true}}}}";
+    char *text = parse_some(item, got, 3);
+    CHECK_STR(text, "{\"seq\":{\"N\":\"3\"},\"a\\\"b\":{\"BOOL\":true},"
+                    "\"m\":{\"M\":{\"x\":{\"NULL\":true}}}}");
+    free(text);
+    cJSON *some = attr_parse_some(item, strlen(item), got, 3);
+    cJSON *whole = cJSON_Parse(item);
+    CHECK(expr_condition_eval(e, some) == 1 && expr_condition_eval(e, whole) == 1);
+    cJSON_Delete(some);
+    cJSON_Delete(whole);
+    const char *raw = "{ \"seq\" : 5 , \"x\" : [1, {\"y\": \"}\"}] }";
+    text = parse_some(raw, got, 1);
+    CHECK_STR(text, "{\"seq\":5}");
+    free(text);
+    const char *bad[] = {
+        "[]",         "",          "{\"seq\":{\"N\":\"3\"}", "{\"seq\" {}}", "{\"s\":\"open}",
+        "{\"a\":1,}", "{\"a\":{]}"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        text = parse_some(bad[i], got, 1);
+        CHECK_STR(text, "NULL");
+        free(text);
+    }
+    text = parse_some("{}", got, 1);
+    CHECK_STR(text, "{}");
+    free(text);
+    expr_free(e);
+    cJSON_Delete(names);
+    cJSON_Delete(values);
+}
+
 /* The whole request path without sockets. */
 static void handle_requests(void)
 {
@@ -386,10 +446,17 @@ static void handle_requests(void)
 int main(int argc, char **argv)
 {
     static const test_case_t cases[] = {
-        TEST_CASE(number_normalization), TEST_CASE(number_errors),        TEST_CASE(number_order),
-        TEST_CASE(key_order_strings),    TEST_CASE(key_prefix_successor), TEST_CASE(attr_codec),
-        TEST_CASE(attr_nesting),         TEST_CASE(keycond_parse),        TEST_CASE(projection),
+        TEST_CASE(number_normalization),
+        TEST_CASE(number_errors),
+        TEST_CASE(number_order),
+        TEST_CASE(key_order_strings),
+        TEST_CASE(key_prefix_successor),
+        TEST_CASE(attr_codec),
+        TEST_CASE(attr_nesting),
+        TEST_CASE(keycond_parse),
+        TEST_CASE(projection),
         TEST_CASE(handle_requests),
+        TEST_CASE(filter_reads_named_attributes),
     };
     return test_main(cases, sizeof cases / sizeof *cases, argc, argv);
 }
