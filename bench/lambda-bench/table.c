@@ -112,7 +112,10 @@ void table_print_markdown(const table_t *t, FILE *f)
     if (t->title[0]) fprintf(f, "**%s**\n\n", t->title);
     for (size_t r = 0; r < t->nrows; r++) {
         fputc('|', f);
-        for (size_t c = 0; c < t->ncols; c++) fprintf(f, " %s |", table_cell(t, r, c));
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *s = table_cell(t, r, c);
+            fprintf(f, " %s |", s ? s : "");
+        }
         fputc('\n', f);
         if (r == 0) {
             fputc('|', f);
