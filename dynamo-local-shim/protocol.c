@@ -53,8 +53,8 @@ static ddb_code_t check_signature(const sigcheck_t *c, const httpd_req_t *req, c
     };
     header_list_t l = {.n = 0};
     httpd_req_each_header(req, gather, &l);
-    sigcheck_result_t r = sigcheck_request(c, httpd_req_method(req), httpd_req_path(req), l.h, l.n,
-                                           body, len, time(NULL), err->msg, sizeof err->msg);
+    sigcheck_result_t r = sigcheck_request(c, httpd_req_method(req), httpd_req_target(req), l.h,
+                                           l.n, body, len, time(NULL), err->msg, sizeof err->msg);
     err->code = codes[r];
     if (r == SIGCHECK_MISSING) /* DynamoDB's own wording */
         snprintf(err->msg, sizeof err->msg, "Request is missing Authentication Token");

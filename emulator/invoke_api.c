@@ -338,7 +338,7 @@ static int signature_ok(const sigcheck_t *auth, httpd_req_t *req)
     size_t len;
     const char *body = httpd_req_body(req, &len);
     char msg[2048];
-    sigcheck_result_t r = sigcheck_request(auth, httpd_req_method(req), httpd_req_path(req), l.h,
+    sigcheck_result_t r = sigcheck_request(auth, httpd_req_method(req), httpd_req_target(req), l.h,
                                            l.n, body, len, time(NULL), msg, sizeof msg);
     if (r == SIGCHECK_VALID) return 1;
     if (r == SIGCHECK_OUT_OF_MEMORY) {

@@ -26,6 +26,8 @@ struct httpd_req {
     struct MHD_Connection *conn;
     const char *method;
     const char *path;
+    char *target; /* as received: path and query, not decoded */
+    int started;  /* the access handler has seen the request */
     char *body;
     size_t len, cap;
     int too_large;
@@ -82,6 +84,22 @@ static enum MHD_Result queue_pending(httpd_req_t *req)
     return r;
 }
 
+/* MHD's first look at a request, before it decodes anything: the request's
+ * state is made here, to keep the target as the client sent it (SigV4 signs
+ * the path as sent). What this returns is the request's con_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)conn;
+    httpd_req_t *req = calloc(1, sizeof *req);
+    if (!req) return NULL;
+    req->srv = cls;
+    if (!(req->target = strdup(uri ? uri : "/"))) {
+        free(req);
+        return NULL;
+    }
+    return req;
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version, const char *upload,
                                  size_t *upload_size, void **con_cls)
@@ -90,14 +108,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     httpd_req_t *req = *con_cls;
     (void)version;
 
-    if (!req) {
-        req = calloc(1, sizeof *req);
-        if (!req) return MHD_NO;
-        req->srv = srv;
+    if (!req) return MHD_NO; /* on_uri ran out of memory */
+    if (!req->started) {
+        req->started = 1;
         req->conn = conn;
         req->method = method;
         req->path = url;
-        *con_cls = req;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -143,6 +159,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     httpd_req_t *req = *con_cls;
     if (!req) return;
     if (req->pending) MHD_destroy_response(req->pending);
+    free(req->target);
     free(req->body);
     free(req);
     *con_cls = NULL;
@@ -167,12 +184,12 @@ httpd_err_t httpd_start(const httpd_config_t *cfg, httpd_t **out)
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
     unsigned pool = cfg->threads > 1 ? cfg->threads : 0;
-    srv->daemon =
-        MHD_start_daemon(flags, cfg->port, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR,
-                         (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-                         MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u,
-                         pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, pool, MHD_OPTION_END);
+    srv->daemon = MHD_start_daemon(
+        flags, cfg->port, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(32 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        256u, pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, pool, MHD_OPTION_END);
     if (!srv->daemon) {
         pthread_mutex_destroy(&srv->lock);
         free(srv);
@@ -196,6 +213,7 @@ void httpd_stop(httpd_t *srv)
 
 const char *httpd_req_method(const httpd_req_t *req) { return req->method; }
 const char *httpd_req_path(const httpd_req_t *req) { return req->path; }
+const char *httpd_req_target(const httpd_req_t *req) { return req->target; }
 
 const char *httpd_req_header(const httpd_req_t *req, const char *name)
 {

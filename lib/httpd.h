@@ -61,6 +61,9 @@ void httpd_stop(httpd_t *srv);
 const char *httpd_req_method(const httpd_req_t *req);
 /* The path without the query string, percent-decoded. */
 const char *httpd_req_path(const httpd_req_t *req);
+/* The request target as the client sent it: the path and the query
+ * string, nothing decoded (what SigV4 signs). */
+const char *httpd_req_target(const httpd_req_t *req);
 /* Case-insensitive header lookup; NULL when absent. */
 const char *httpd_req_header(const httpd_req_t *req, const char *name);
 /* Calls fn for every request header, in the order received; stops early

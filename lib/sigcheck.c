@@ -148,7 +148,7 @@ static sigcheck_result_t incomplete(const char *authz, char *msg, size_t cap)
     return fail(SIGCHECK_INCOMPLETE, msg, cap, "%sAuthorization=%.1024s", why, authz);
 }
 
-sigcheck_result_t sigcheck_request(const sigcheck_t *a, const char *method, const char *path,
+sigcheck_result_t sigcheck_request(const sigcheck_t *a, const char *method, const char *target,
                                    const sigcheck_header_t *headers, size_t nheaders,
                                    const char *body, size_t len, time_t now, char *msg, size_t cap)
 {
@@ -197,13 +197,20 @@ sigcheck_result_t sigcheck_request(const sigcheck_t *a, const char *method, cons
     sigv4_header_t hs[SIGV4_MAX_HEADERS];
     size_t n = nheaders < SIGV4_MAX_HEADERS ? nheaders : SIGV4_MAX_HEADERS;
     for (size_t i = 0; i < n; i++) hs[i] = (sigv4_header_t){headers[i].name, headers[i].value};
+    /* The path as sent goes to sigv4 as if decoded, so it is encoded once
+     * more; the query is decoded and re-encoded there. */
+    const char *q = strchr(target, '?');
+    char *path = q ? strndup(target, (size_t)(q - target)) : NULL;
+    if (q && !path) return fail(SIGCHECK_OUT_OF_MEMORY, msg, cap, "out of memory");
     sigv4_request_t rq = {.method = method,
-                          .path = path,
+                          .path = path ? path : target,
+                          .query = q ? q + 1 : NULL,
                           .headers = hs,
                           .n_headers = n,
                           .body = body,
                           .body_len = len};
     sigv4_err_t se = sigv4_verify(&rq, &az, amz_date, cred->secret);
+    free(path);
     if (se == SIGV4_OK) return SIGCHECK_VALID;
     if (se == SIGV4_ERR_NOMEM) return fail(SIGCHECK_OUT_OF_MEMORY, msg, cap, "out of memory");
     return fail(SIGCHECK_INVALID, msg, cap,

@@ -64,8 +64,11 @@ typedef struct sigcheck_header {
     const char *name, *value;
 } sigcheck_header_t;
 
-/* Checks one request; on failure writes AWS's message into msg (cap bytes). */
-sigcheck_result_t sigcheck_request(const sigcheck_t *c, const char *method, const char *path,
+/* Checks one request; on failure writes AWS's message into msg (cap bytes).
+ * target is the request target as received (path and query, not decoded):
+ * clients sign the path as they sent it, encoded once more, as every
+ * service but S3 wants. */
+sigcheck_result_t sigcheck_request(const sigcheck_t *c, const char *method, const char *target,
                                    const sigcheck_header_t *headers, size_t nheaders,
                                    const char *body, size_t len, time_t now, char *msg, size_t cap);
 

@@ -18,6 +18,7 @@ declare -A corpus=(
   [fuzz-shim_expr]=tests/fuzz/shim/corpus/expr
   [fuzz-function]=tests/unit/function/corpus
   [fuzz-emulator]=tests/unit/emulator/corpus
+  [fuzz-sigcheck]=tests/fuzz/lib/corpus/sigcheck
 )
 status=0
 for bin in "$build"/bin/fuzz-*; do

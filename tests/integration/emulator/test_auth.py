@@ -51,6 +51,19 @@ class StrictInvokeApi(unittest.TestCase):
         self.assertEqual(out["StatusCode"], 200)
         self.assertNotIn("FunctionError", out)
 
+    def test_signed_with_query_and_escaped_name(self):
+        # The signature covers the query string and the path as sent: an ARN
+        # travels as arn%3Aaws%3A... and is signed encoded once more.
+        client = lambda_client(self.emu.url)
+        arn = client.get_function(FunctionName="signed")["Configuration"]["FunctionArn"]
+        for name, qualifier in (("signed", "$LATEST"), (arn, None), (arn + ":$LATEST", None)):
+            with self.subTest(name=name, qualifier=qualifier):
+                kw = {"Qualifier": qualifier} if qualifier else {}
+                out = client.invoke(FunctionName=name, Payload=b'{"action": "echo"}', **kw)
+                self.assertEqual(out["StatusCode"], 200)
+        listed = client.list_functions(MaxItems=1)
+        self.assertEqual(len(listed["Functions"]), 1)
+
     def test_wrong_secret(self):
         with self.assertRaises(ClientError) as cm:
             lambda_client(self.emu.url, "wrong").list_functions()
