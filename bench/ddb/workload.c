@@ -391,60 +391,30 @@ work_err_t work_check_get(long status, const char *body, const char *sk, char *w
     return err;
 }
 
-work_err_t work_check_query(long status, const char *body, unsigned count, char *why,
-                            size_t why_len)
+/* A whole-partition Query's answer: Count count, ScannedCount scanned, no
+ * LastEvaluatedKey, every item intact and, when below >= 0, with seq under
+ * below. */
+static work_err_t check_page(long status, const char *body, unsigned count, unsigned scanned,
+                             int below, char *why, size_t why_len)
 {
     cJSON *root = NULL;
     work_err_t err = parse_ok(status, body, &root, why, why_len);
     if (err) return err;
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(root, "Count");
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(root, "ScannedCount");
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "Items");
     err = WORK_ESHAPE;
     if (!cJSON_IsNumber(n) || n->valuedouble != (double)count) {
         say(why, why_len, "Count is %g, expected %u", cJSON_IsNumber(n) ? n->valuedouble : -1.0,
             count);
+    } else if (!cJSON_IsNumber(sc) || sc->valuedouble != (double)scanned) {
+        say(why, why_len, "ScannedCount is %g, expected %u",
+            cJSON_IsNumber(sc) ? sc->valuedouble : -1.0, scanned);
     } else if (!cJSON_IsArray(items) || cJSON_GetArraySize(items) != (int)count) {
         say(why, why_len, "Items holds %d items, expected %u",
             cJSON_IsArray(items) ? cJSON_GetArraySize(items) : -1, count);
     } else if (cJSON_GetObjectItemCaseSensitive(root, "LastEvaluatedKey")) {
-        say(why, why_len, "LastEvaluatedKey returned for a %u-item partition", count);
-    } else {
-        err = WORK_OK;
-        const cJSON *item;
-        cJSON_ArrayForEach(item, items)
-        {
-            if (!item_intact(item)) {
-                say(why, why_len, "an item in Items is not the %d-byte item written",
-                    WORK_DATA_BYTES);
-                err = WORK_ESHAPE;
-                break;
-            }
-        }
-    }
-    cJSON_Delete(root);
-    return err;
-}
-
-work_err_t work_check_query_filter(long status, const char *body, char *why, size_t why_len)
-{
-    cJSON *root = NULL;
-    work_err_t err = parse_ok(status, body, &root, why, why_len);
-    if (err) return err;
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(root, "Count");
-    const cJSON *scanned = cJSON_GetObjectItemCaseSensitive(root, "ScannedCount");
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "Items");
-    err = WORK_ESHAPE;
-    if (!cJSON_IsNumber(n) || n->valuedouble != WORK_FILTER_BELOW) {
-        say(why, why_len, "Count is %g, expected %d", cJSON_IsNumber(n) ? n->valuedouble : -1.0,
-            WORK_FILTER_BELOW);
-    } else if (!cJSON_IsNumber(scanned) || scanned->valuedouble != WORK_FILTER_ITEMS) {
-        say(why, why_len, "ScannedCount is %g, expected %d",
-            cJSON_IsNumber(scanned) ? scanned->valuedouble : -1.0, WORK_FILTER_ITEMS);
-    } else if (!cJSON_IsArray(items) || cJSON_GetArraySize(items) != WORK_FILTER_BELOW) {
-        say(why, why_len, "Items holds %d items, expected %d",
-            cJSON_IsArray(items) ? cJSON_GetArraySize(items) : -1, WORK_FILTER_BELOW);
-    } else if (cJSON_GetObjectItemCaseSensitive(root, "LastEvaluatedKey")) {
-        say(why, why_len, "LastEvaluatedKey returned for a %d-item partition", WORK_FILTER_ITEMS);
+        say(why, why_len, "LastEvaluatedKey returned for a %u-item partition", scanned);
     } else {
         err = WORK_OK;
         const cJSON *item;
@@ -452,16 +422,31 @@ work_err_t work_check_query_filter(long status, const char *body, char *why, siz
         {
             const cJSON *seq = cJSON_GetObjectItemCaseSensitive(
                 cJSON_GetObjectItemCaseSensitive(item, "seq"), "N");
-            if (!item_intact(item) || !cJSON_IsString(seq) ||
-                atoi(seq->valuestring) >= WORK_FILTER_BELOW) {
-                say(why, why_len, "an item in Items does not pass the filter or is not intact");
+            if (!item_intact(item)) {
+                say(why, why_len, "an item in Items is not the %d-byte item written",
+                    WORK_DATA_BYTES);
                 err = WORK_ESHAPE;
-                break;
+            } else if (below >= 0 && (!cJSON_IsString(seq) || atoi(seq->valuestring) >= below)) {
+                say(why, why_len, "an item in Items does not pass the filter");
+                err = WORK_ESHAPE;
             }
+            if (err) break;
         }
     }
     cJSON_Delete(root);
     return err;
+}
+
+work_err_t work_check_query(long status, const char *body, unsigned count, char *why,
+                            size_t why_len)
+{
+    return check_page(status, body, count, count, -1, why, why_len);
+}
+
+work_err_t work_check_query_filter(long status, const char *body, char *why, size_t why_len)
+{
+    return check_page(status, body, WORK_FILTER_BELOW, WORK_FILTER_ITEMS, WORK_FILTER_BELOW, why,
+                      why_len);
 }
 
 /* The error document's __type, or NULL. */

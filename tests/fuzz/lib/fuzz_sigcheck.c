@@ -23,7 +23,8 @@ static sigcheck_t *server(void)
     static sigcheck_t *c;
     if (!c) {
         c = sigcheck_new("us-east-1", "dynamodb");
-        if (!c || sigcheck_add(c, "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL) ||
+        if (!c ||
+            sigcheck_add(c, "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL) ||
             sigcheck_add(c, "ASIATEMPORARY", "temporary-secret", "session-token"))
             abort();
     }
