@@ -26,19 +26,6 @@ void protocol_crc32(const char *body, size_t len, char *buf)
     snprintf(buf, 11, "%lu", crc32(0L, (const Bytef *)body, (uInt)len) & 0xFFFFFFFFul);
 }
 
-typedef struct header_list {
-    sigcheck_header_t h[128];
-    size_t n;
-} header_list_t;
-
-static int gather(void *ctx, const char *name, const char *value)
-{
-    header_list_t *l = ctx;
-    if (l->n == sizeof l->h / sizeof *l->h) return 1; /* more than SigV4 signs */
-    l->h[l->n++] = (sigcheck_header_t){name, value};
-    return 0;
-}
-
 /* --auth strict: the request's signature, failures in DynamoDB's words. */
 static ddb_code_t check_signature(const sigcheck_t *c, const httpd_req_t *req, const char *body,
                                   size_t len, ddb_error_t *err)
@@ -51,10 +38,7 @@ static ddb_code_t check_signature(const sigcheck_t *c, const httpd_req_t *req, c
         [SIGCHECK_UNRECOGNIZED] = DDB_E_UNRECOGNIZED_CLIENT,
         [SIGCHECK_OUT_OF_MEMORY] = DDB_E_INTERNAL_FAILURE,
     };
-    header_list_t l = {.n = 0};
-    httpd_req_each_header(req, gather, &l);
-    sigcheck_result_t r = sigcheck_request(c, httpd_req_method(req), httpd_req_target(req), l.h,
-                                           l.n, body, len, time(NULL), err->msg, sizeof err->msg);
+    sigcheck_result_t r = sigcheck_httpd(c, req, body, len, time(NULL), err->msg, sizeof err->msg);
     err->code = codes[r];
     if (r == SIGCHECK_MISSING) /* DynamoDB's own wording */
         snprintf(err->msg, sizeof err->msg, "Request is missing Authentication Token");

@@ -310,19 +310,6 @@ static void change_function(invoke_api_t *api, httpd_req_t *req, op_t op, const 
     fn_config_release(cfg);
 }
 
-typedef struct header_list {
-    sigcheck_header_t h[128];
-    size_t n;
-} header_list_t;
-
-static int gather(void *ctx, const char *name, const char *value)
-{
-    header_list_t *l = ctx;
-    if (l->n == sizeof l->h / sizeof *l->h) return 1;
-    l->h[l->n++] = (sigcheck_header_t){name, value};
-    return 0;
-}
-
 /* --auth strict: checks the request's SigV4 signature; when it fails, answers
  * as Lambda does (403, the error's name in x-amzn-ErrorType) and returns 0. */
 static int signature_ok(const sigcheck_t *auth, httpd_req_t *req)
@@ -333,13 +320,10 @@ static int signature_ok(const sigcheck_t *auth, httpd_req_t *req)
         [SIGCHECK_INVALID] = "InvalidSignatureException",
         [SIGCHECK_UNRECOGNIZED] = "UnrecognizedClientException",
     };
-    header_list_t l = {.n = 0};
-    httpd_req_each_header(req, gather, &l);
     size_t len;
     const char *body = httpd_req_body(req, &len);
     char msg[2048];
-    sigcheck_result_t r = sigcheck_request(auth, httpd_req_method(req), httpd_req_target(req), l.h,
-                                           l.n, body, len, time(NULL), msg, sizeof msg);
+    sigcheck_result_t r = sigcheck_httpd(auth, req, body, len, time(NULL), msg, sizeof msg);
     if (r == SIGCHECK_VALID) return 1;
     if (r == SIGCHECK_OUT_OF_MEMORY) {
         reply_error(req, LAMBDA_SERVICE, "out of memory");

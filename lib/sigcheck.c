@@ -251,3 +251,25 @@ int sigcheck_from_options(const char *mode, const char *file, const char *akid, 
     *out = c;
     return 0;
 }
+
+typedef struct header_list {
+    sigcheck_header_t h[SIGV4_MAX_HEADERS];
+    size_t n;
+} header_list_t;
+
+static int gather(void *ctx, const char *name, const char *value)
+{
+    header_list_t *l = ctx;
+    if (l->n == SIGV4_MAX_HEADERS) return 1; /* more than SigV4 signs */
+    l->h[l->n++] = (sigcheck_header_t){name, value};
+    return 0;
+}
+
+sigcheck_result_t sigcheck_httpd(const sigcheck_t *c, const httpd_req_t *req, const char *body,
+                                 size_t len, time_t now, char *msg, size_t cap)
+{
+    header_list_t l = {.n = 0};
+    httpd_req_each_header(req, gather, &l);
+    return sigcheck_request(c, httpd_req_method(req), httpd_req_target(req), l.h, l.n, body, len,
+                            now, msg, cap);
+}

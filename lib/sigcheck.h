@@ -10,6 +10,8 @@
 #ifndef SIGCHECK_H
 #define SIGCHECK_H
 
+#include "httpd.h"
+
 #include <stddef.h>
 #include <time.h>
 
@@ -71,5 +73,9 @@ typedef struct sigcheck_header {
 sigcheck_result_t sigcheck_request(const sigcheck_t *c, const char *method, const char *target,
                                    const sigcheck_header_t *headers, size_t nheaders,
                                    const char *body, size_t len, time_t now, char *msg, size_t cap);
+/* sigcheck_request for a request as httpd received it: its method, target
+ * and headers (up to SIGV4_MAX_HEADERS of them), with the body given. */
+sigcheck_result_t sigcheck_httpd(const sigcheck_t *c, const httpd_req_t *req, const char *body,
+                                 size_t len, time_t now, char *msg, size_t cap);
 
 #endif
