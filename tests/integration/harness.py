@@ -8,6 +8,9 @@ import urllib.request
 
 BIN_DIR = os.environ.get("BIN_DIR") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "bin")
+# Built with ASan+UBSan: freed memory sits in ASan's quarantine, so RSS says
+# nothing about leaks there (LeakSanitizer, at exit, does).
+SANITIZED = os.environ.get("SANITIZED") == "1"
 SHARED_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
 
 
