@@ -5,7 +5,7 @@ concurrency, for a given time. Prints its figures and fails (exit 1) on any
 error, any lost or duplicated response, or (in a full run) an RSS that does
 not stay flat within 10 % between the first and the last tenth of the run.
 
-Usage: soak.py [--bin-dir build/bin] [--seconds 60] [--concurrency 8] [--no-rss-check]
+Usage: soak.py [--bin-dir build/bin] [--seconds 60] [--concurrency 8] [--no-rss-check] [--memory MB]
 Everything it starts listens on 127.0.0.1 and is stopped at the end."""
 import argparse
 import http.client
@@ -103,6 +103,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--no-rss-check", action="store_true")
+    ap.add_argument("--memory", type=int, default=128, help="the function's MemorySize (128)")
     args = ap.parse_args()
     harness.BIN_DIR = os.path.abspath(args.bin_dir)
     import boto3
@@ -130,7 +131,7 @@ def main():
             lam.create_function(
                 FunctionName="bench", Runtime="provided.al2023", Handler="bootstrap",
                 Role="arn:aws:iam::000000000000:role/bench", Code={"ZipFile": f.read()},
-                MemorySize=128, Timeout=30,
+                MemorySize=args.memory, Timeout=30,
                 Environment={"Variables": {"AWS_ENDPOINT_URL_DYNAMODB": shim.url,
                                            "TABLE_NAME": TABLE}})
 
