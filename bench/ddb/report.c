@@ -51,7 +51,7 @@ static void print_header(FILE *out, const char *title, const result_t *rs, size_
     fputc('\n', out);
 }
 
-/* A figure cell: the number, FAIL, n/a (not implemented) or "-". */
+/* A figure cell: the number, FAIL, n/a (the server lacks the operation) or "-". */
 static void print_cell(FILE *out, int state, double v, int decimals)
 {
     if (state == -2)
