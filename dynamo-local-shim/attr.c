@@ -303,6 +303,7 @@ static const char *skip_value(const char *p, const char *end)
 {
     char open[2 * ATTR_MAX_DEPTH + 8]; /* a value level is two JSON levels */
     int depth = 0;
+    const char *start = p;
     while (p < end) {
         char c = *p;
         if (c == '"') {
@@ -314,7 +315,8 @@ static const char *skip_value(const char *p, const char *end)
             if (depth == (int)sizeof open) return NULL;
             open[depth++] = c == '{' ? '}' : ']';
         } else if (c == '}' || c == ']') {
-            if (depth == 0 || open[--depth] != c) return NULL;
+            if (depth == 0) return p > start ? p : NULL; /* the end of a bare scalar */
+            if (open[--depth] != c) return NULL;
             if (depth == 0) return p + 1;
         } else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\t' || c == '\r')) {
             return p; /* the end of a number, true, false or null */

@@ -384,6 +384,9 @@ static void filter_reads_named_attributes(void)
         CHECK_STR(text, "NULL");
         free(text);
     }
+    text = parse_some("{\"x\":[1],\"seq\":5}", got, 1);
+    CHECK_STR(text, "{\"seq\":5}");
+    free(text);
     text = parse_some("{}", got, 1);
     CHECK_STR(text, "{}");
     free(text);
