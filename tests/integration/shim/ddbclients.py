@@ -1,8 +1,12 @@
 """What the shim's client tests share: dummy credentials set before boto3
 loads, the target (the built shim, or DDB_ENDPOINT with DDB_REFERENCE), a
 client that never retries (a retry would hide a 5xx, a bad crc32 or a
-dropped connection), and a checked stop of the server."""
+dropped connection), a checked stop of the server, and a test case base that
+starts the target once per class and deletes each test's tables."""
 import os
+import shutil
+import tempfile
+import unittest
 
 # Dummy credentials and region for both clients, set before boto3 loads.
 os.environ.update({
@@ -19,6 +23,9 @@ os.environ.pop("AWS_SESSION_TOKEN", None)
 
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
+
+import harness  # noqa: E402
 
 REFERENCE = os.environ.get("DDB_REFERENCE", "")
 ENDPOINT = os.environ.get("DDB_ENDPOINT")
@@ -37,3 +44,37 @@ def stop_checked(srv):
     if died or srv.proc.returncode not in (0, -15):
         raise AssertionError(f"dynamo-local-shim exited with {srv.proc.returncode}; "
                              f"its output ends:\n{out[-3000:]}")
+
+
+class ShimTestCase(unittest.TestCase):
+    """The target started once per class (unless DDB_ENDPOINT names one), a
+    client in cls.ddb, a scratch folder in cls.tmpdir, and every table a test
+    lists in self.tables deleted after it."""
+    server = None
+    tmpdir = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmpdir = tempfile.mkdtemp(prefix="shim-clients-")
+        if ENDPOINT:
+            cls.endpoint = ENDPOINT
+        else:
+            cls.server = harness.Server(["dynamo-local-shim", "--port", "{port}"])
+            cls.endpoint = cls.server.url
+        cls.ddb = make_client(cls.endpoint)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.server is not None:
+            stop_checked(cls.server)
+        shutil.rmtree(cls.tmpdir, ignore_errors=True)
+
+    def setUp(self):
+        self.tables = []
+
+    def tearDown(self):
+        for name in self.tables:
+            try:
+                self.ddb.delete_table(TableName=name)
+            except ClientError:
+                pass

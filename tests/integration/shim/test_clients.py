@@ -22,7 +22,7 @@ import zlib
 
 import harness
 
-from ddbclients import ENDPOINT, REFERENCE, make_client, stop_checked  # noqa: E402
+from ddbclients import ENDPOINT, REFERENCE, ShimTestCase, make_client, stop_checked  # noqa: E402
 
 from botocore.exceptions import ClientError  # noqa: E402
 
@@ -89,37 +89,7 @@ def item_size(item):
 
 
 
-class ShimClients(unittest.TestCase):
-    server = None
-    tmpdir = None
-
-    @classmethod
-    def setUpClass(cls):
-        if ENDPOINT:
-            cls.endpoint = ENDPOINT
-        else:
-            cls.tmpdir = tempfile.mkdtemp(prefix="shim-clients-")
-            cls.server = harness.Server(["dynamo-local-shim", "--port", "{port}"])
-            cls.endpoint = cls.server.url
-        cls.ddb = make_client(cls.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.server is not None:
-            stop_checked(cls.server)
-        if cls.tmpdir:
-            shutil.rmtree(cls.tmpdir, ignore_errors=True)
-
-    def setUp(self):
-        self.tables = []
-
-    def tearDown(self):
-        for name in self.tables:
-            try:
-                self.ddb.delete_table(TableName=name)
-            except ClientError:
-                pass
-
+class ShimClients(ShimTestCase):
     def table(self, name, **kw):
         create_table(self.ddb, name, **kw)
         self.tables.append(name)

@@ -18,13 +18,10 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 import unittest
 
-import harness
-
-from ddbclients import ENDPOINT, REFERENCE, make_client, stop_checked  # noqa: E402
+from ddbclients import REFERENCE, ShimTestCase  # noqa: E402
 
 from botocore.exceptions import ClientError  # noqa: E402
 
@@ -44,33 +41,7 @@ def N(v):
 
 
 
-class ExpressionClients(unittest.TestCase):
-    server = None
-
-    @classmethod
-    def setUpClass(cls):
-        if ENDPOINT:
-            cls.endpoint = ENDPOINT
-        else:
-            cls.server = harness.Server(["dynamo-local-shim", "--port", "{port}"])
-            cls.endpoint = cls.server.url
-        cls.ddb = make_client(cls.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.server is not None:
-            stop_checked(cls.server)
-
-    def setUp(self):
-        self.tables = []
-
-    def tearDown(self):
-        for name in self.tables:
-            try:
-                self.ddb.delete_table(TableName=name)
-            except ClientError:
-                pass
-
+class ExpressionClients(ShimTestCase):
     # -- helpers -----------------------------------------------------------
 
     def table(self, name, sort=True, gsis=None, lsis=None, extra_attrs=()):
