@@ -389,6 +389,25 @@ out:
     return err;
 }
 
+/* Reads the number member key of req into *out when present; out of
+ * [lo, hi] it is Lambda's validation error naming field. */
+static fn_err_t ranged(const cJSON *req, const char *key, const char *field, int lo, int hi,
+                       unsigned *out, char *msg)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
+    if (!v || !cJSON_IsNumber(v)) return FN_OK;
+    if (v->valuedouble < lo || v->valuedouble > hi) {
+        snprintf(msg, FN_MSG_MAX,
+                 "1 validation error detected: Value '%d' at '%s' failed to satisfy "
+                 "constraint: Member must have value %s than or equal to %d",
+                 v->valueint, field, v->valuedouble < lo ? "greater" : "less",
+                 v->valuedouble < lo ? lo : hi);
+        return FN_ERR_VALIDATION;
+    }
+    *out = (unsigned)v->valueint;
+    return FN_OK;
+}
+
 /* Applies the configuration fields present in req to c. */
 static fn_err_t apply_config(fn_config_t *c, const cJSON *req, char *msg)
 {
@@ -405,28 +424,9 @@ static fn_err_t apply_config(fn_config_t *c, const cJSON *req, char *msg)
     SET_STR(role, "Role");
     SET_STR(description, "Description");
 #undef SET_STR
-    if ((v = cJSON_GetObjectItemCaseSensitive(req, "MemorySize")) && cJSON_IsNumber(v)) {
-        if (v->valuedouble < 128 || v->valuedouble > 10240) {
-            snprintf(msg, FN_MSG_MAX,
-                     "1 validation error detected: Value '%d' at 'memorySize' failed to satisfy "
-                     "constraint: Member must have value %s than or equal to %d",
-                     v->valueint, v->valuedouble < 128 ? "greater" : "less",
-                     v->valuedouble < 128 ? 128 : 10240);
-            return FN_ERR_VALIDATION;
-        }
-        c->memory_mb = (unsigned)v->valueint;
-    }
-    if ((v = cJSON_GetObjectItemCaseSensitive(req, "Timeout")) && cJSON_IsNumber(v)) {
-        if (v->valuedouble < 1 || v->valuedouble > 900) {
-            snprintf(msg, FN_MSG_MAX,
-                     "1 validation error detected: Value '%d' at 'timeout' failed to satisfy "
-                     "constraint: Member must have value %s than or equal to %d",
-                     v->valueint, v->valuedouble < 1 ? "greater" : "less",
-                     v->valuedouble < 1 ? 1 : 900);
-            return FN_ERR_VALIDATION;
-        }
-        c->timeout_s = (unsigned)v->valueint;
-    }
+    fn_err_t err = ranged(req, "MemorySize", "memorySize", 128, 10240, &c->memory_mb, msg);
+    if (err == FN_OK) err = ranged(req, "Timeout", "timeout", 1, 900, &c->timeout_s, msg);
+    if (err != FN_OK) return err;
     const cJSON *env = cJSON_GetObjectItemCaseSensitive(req, "Environment");
     if (env && cJSON_IsObject(env)) {
         const cJSON *vars = cJSON_GetObjectItemCaseSensitive(env, "Variables");
