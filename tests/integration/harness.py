@@ -43,6 +43,17 @@ def wait_http(url, timeout=10.0, proc=None):
     raise RuntimeError(f"{url} did not answer within {timeout}s")
 
 
+def terminate(proc, grace=5.0):
+    """SIGTERM, then SIGKILL after grace seconds; waits for the exit."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Server:
     """A binary started on a free port: Server(['dynamo-local-shim', '--port', '{port}'])."""
 
@@ -60,13 +71,7 @@ class Server:
             raise
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
         out = self.proc.stdout.read().decode(errors="replace") if self.proc.stdout else ""
         if self.proc.stdout:
             self.proc.stdout.close()

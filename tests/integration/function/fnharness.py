@@ -89,13 +89,7 @@ class DynamoBackend:
         return c
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        harness.terminate(self.proc)
 
 
 class QuietHTTPServer(ThreadingHTTPServer):
@@ -226,13 +220,7 @@ class Function:
                                      stderr=subprocess.STDOUT)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        harness.terminate(self.proc)
         out = self.proc.stdout.read().decode(errors="replace")
         self.proc.stdout.close()
         return out
