@@ -58,10 +58,14 @@ class Faults(unittest.TestCase):
                 z.writestr(info, f.read())
         cls.functions = {"work": {}, "initfail": {"TEST_RUNTIME_INIT": "fail"},
                          "initcrash": {"TEST_RUNTIME_INIT": "crash"},
-                         "nonext": {"TEST_RUNTIME_INIT": "sleep:5000"}}
+                         "nonext": {"TEST_RUNTIME_INIT": "sleep:5000"}, "oom": {}}
+        # "oom" has room to reach its limit: at 128 MB a function gets 7% of
+        # a vCPU, and touching 128 MB then takes one to four seconds.
+        timeouts = {"oom": 30}
         for name, env in cls.functions.items():
             cls.lam.create_function(
-                FunctionName=name, Runtime="provided.al2023", Handler="h", Timeout=1,
+                FunctionName=name, Runtime="provided.al2023", Handler="h",
+                Timeout=timeouts.get(name, 1),
                 MemorySize=128, Role="arn:aws:iam::000000000000:role/r",
                 Code={"ZipFile": buf.getvalue()}, Environment={"Variables": env})
         cls.generation = 0
@@ -122,7 +126,7 @@ class Faults(unittest.TestCase):
         ]
         if os.access("/sys/fs/cgroup/memory", os.W_OK):
             faults.append(("running out of memory", lambda: function_error(
-                "work", {"action": "allocate", "mb": 400}, "Runtime.OutOfMemory")))
+                "oom", {"action": "allocate", "mb": 400}, "Runtime.OutOfMemory")))
 
         def disconnect():
             s = socket.create_connection(("127.0.0.1", self.emu.port))
