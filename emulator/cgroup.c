@@ -19,6 +19,8 @@ struct cgroup {
     int procs[4];   /* -1 terminated */
     int peak_fd;    /* memory.max_usage_in_bytes, kept open for pread */
     int freezer_fd; /* freezer.state, kept open */
+    int quota_fd;   /* cpu.cfs_quota_us, kept open until the init phase ends */
+    uint64_t quota_us;
 };
 
 const char *cgroup_strerror(cgroup_err_t err)
@@ -35,6 +37,12 @@ uint64_t cgroup_cpu_quota_us(unsigned memory_mb)
 {
     uint64_t q = (uint64_t)100000 * memory_mb / 1769;
     return q < 1000 ? 1000 : q; /* CFS refuses quotas below 1 ms */
+}
+
+uint64_t cgroup_init_cpu_quota_us(unsigned memory_mb)
+{
+    uint64_t q = cgroup_cpu_quota_us(memory_mb);
+    return q < 200000 ? 200000 : q;
 }
 
 static int write_file(const char *dir, const char *file, const char *value)
@@ -67,7 +75,7 @@ cgroup_err_t cgroup_create(const char *root, const char *parent, const char *nam
 {
     cgroup_t *cg = calloc(1, sizeof *cg);
     if (!cg) return CGROUP_ERR_NOMEM;
-    cg->peak_fd = cg->freezer_fd = -1;
+    cg->peak_fd = cg->freezer_fd = cg->quota_fd = -1;
     int np = 0;
     char val[32];
 
@@ -94,16 +102,21 @@ cgroup_err_t cgroup_create(const char *root, const char *parent, const char *nam
         if (!(cg->has & CGROUP_MEMORY)) rmdir(cg->mem);
     }
     if ((want & CGROUP_CPU) && make_dir(cg->cpu, root, "cpu", parent, name) == 0) {
-        snprintf(val, sizeof val, "%llu", (unsigned long long)cgroup_cpu_quota_us(memory_mb));
+        cg->quota_us = cgroup_cpu_quota_us(memory_mb);
+        snprintf(val, sizeof val, "%llu", (unsigned long long)cgroup_init_cpu_quota_us(memory_mb));
         char path[CG_PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/cpu.cfs_quota_us", cg->cpu);
+        cg->quota_fd = open(path, O_WRONLY | O_CLOEXEC);
         snprintf(path, sizeof path, "%s/cgroup.procs", cg->cpu);
         int fd = -1;
-        if (write_file(cg->cpu, "cpu.cfs_period_us", "100000") == 0 &&
-            write_file(cg->cpu, "cpu.cfs_quota_us", val) == 0 &&
+        if (cg->quota_fd >= 0 && write_file(cg->cpu, "cpu.cfs_period_us", "100000") == 0 &&
+            pwrite(cg->quota_fd, val, strlen(val), 0) == (ssize_t)strlen(val) &&
             (fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
             cg->procs[np++] = fd;
             cg->has |= CGROUP_CPU;
         } else {
+            if (cg->quota_fd >= 0) close(cg->quota_fd);
+            cg->quota_fd = -1;
             rmdir(cg->cpu);
         }
     }
@@ -136,6 +149,17 @@ static cgroup_err_t freezer_set(cgroup_t *cg, const char *state)
     if (!(cg->has & CGROUP_FREEZER)) return CGROUP_ERR_IO;
     size_t n = strlen(state);
     return pwrite(cg->freezer_fd, state, n, 0) == (ssize_t)n ? CGROUP_OK : CGROUP_ERR_IO;
+}
+
+cgroup_err_t cgroup_end_init(cgroup_t *cg)
+{
+    if (!cg || cg->quota_fd < 0) return CGROUP_ERR_IO;
+    char val[32];
+    int n = snprintf(val, sizeof val, "%llu", (unsigned long long)cg->quota_us);
+    cgroup_err_t err = pwrite(cg->quota_fd, val, (size_t)n, 0) == n ? CGROUP_OK : CGROUP_ERR_IO;
+    close(cg->quota_fd);
+    cg->quota_fd = -1;
+    return err;
 }
 
 cgroup_err_t cgroup_freeze(cgroup_t *cg) { return freezer_set(cg, "FROZEN"); }
@@ -213,6 +237,7 @@ void cgroup_destroy(cgroup_t *cg)
     for (int i = 0; cg->procs[i] >= 0; i++) close(cg->procs[i]);
     if (cg->peak_fd >= 0) close(cg->peak_fd);
     if (cg->freezer_fd >= 0) close(cg->freezer_fd);
+    if (cg->quota_fd >= 0) close(cg->quota_fd);
     /* rmdir fails while a process is still in the group (EBUSY): retry
      * briefly, the kernel finishes removing a killed task asynchronously. */
     const char *dirs[] = {cg->has & CGROUP_MEMORY ? cg->mem : NULL,

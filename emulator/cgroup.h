@@ -3,7 +3,9 @@
  * For each environment it makes a memory group (limit = MemorySize, peak
  * from memory.max_usage_in_bytes, OOM kills counted in memory.oom_control),
  * a cpu group (CFS quota scaled to memory: one full vCPU at 1,769 MB, as
- * Lambda allocates CPU) and a freezer group (freeze between invocations).
+ * Lambda allocates CPU; during the init phase at least two vCPUs, as init
+ * code on Lambda runs as fast as at 3,008 MB whatever the memory size) and
+ * a freezer group (freeze between invocations).
  * Each controller is optional: whatever cannot be created (no v1 hierarchy,
  * not writable, turned off) is simply absent, and cgroup_has() says so; the
  * caller then falls back (SIGSTOP/SIGCONT, peak RSS from /proc).
@@ -37,6 +39,9 @@ const char *cgroup_strerror(cgroup_err_t err);
 /* The vCPU share Lambda gives a function of this size, in CFS quota per
  * 100 ms period (µs): 100000 * memory_mb / 1769. */
 uint64_t cgroup_cpu_quota_us(unsigned memory_mb);
+/* The share during the init phase: the larger of two vCPUs and the
+ * function's own share. */
+uint64_t cgroup_init_cpu_quota_us(unsigned memory_mb);
 
 /* Makes <root>/<ctl>/<parent>/<name> for the wanted controllers (a mask of
  * cgroup_ctl_t) and sets the limits. Never fails for a missing controller:
@@ -56,6 +61,9 @@ unsigned cgroup_has(const cgroup_t *cg);
 /* Descriptors of the cgroup.procs files (O_CLOEXEC), -1 terminated, for a
  * child to write "0" into between fork and exec. Owned by the group. */
 const int *cgroup_procs_fds(const cgroup_t *cg);
+
+/* The init phase is over: from now on the memory-scaled CPU share. */
+cgroup_err_t cgroup_end_init(cgroup_t *cg);
 
 cgroup_err_t cgroup_freeze(cgroup_t *cg);
 cgroup_err_t cgroup_thaw(cgroup_t *cg);

@@ -139,6 +139,11 @@ sandbox_err_t sandbox_read_log(sandbox_t *sb, char *buf, size_t cap, size_t *got
     return SANDBOX_OK;
 }
 
+void sandbox_end_init(sandbox_t *sb)
+{
+    if (cgroup_has(sb->cg) & CGROUP_CPU) cgroup_end_init(sb->cg);
+}
+
 void sandbox_freeze(sandbox_t *sb)
 {
     if (sb->frozen || sb->killed) return;

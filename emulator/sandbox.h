@@ -59,6 +59,8 @@ unsigned sandbox_cgroups(const sandbox_t *sb);
  * SANDBOX_ERR_GONE at end of file. *got is set only on SANDBOX_OK. */
 sandbox_err_t sandbox_read_log(sandbox_t *sb, char *buf, size_t cap, size_t *got);
 
+/* The runtime finished its init phase: CPU drops to the memory-scaled share. */
+void sandbox_end_init(sandbox_t *sb);
 void sandbox_freeze(sandbox_t *sb);
 void sandbox_thaw(sandbox_t *sb);
 /* Peak memory of the environment so far, in bytes. */

@@ -621,7 +621,10 @@ static void on_next_locked(env_t *e, httpd_req_t *req)
         return;
     }
     uint64_t now = mono_ns();
-    if (e->state == ENV_INIT) e->init_ns = now - e->t_spawn;
+    if (e->state == ENV_INIT) {
+        e->init_ns = now - e->t_spawn;
+        sandbox_end_init(e->sb);
+    }
     e->next_req = req;
     invocation_t *inv = NULL;
     if (e->state == ENV_INIT && e->inv) {

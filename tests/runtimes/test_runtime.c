@@ -18,6 +18,8 @@
  *   pid                       return {"pid":getpid()}
  *   init_time                 return {"own_init_us":N}: main() to the first /next,
  *                             the runtime's own share of Init Duration
+ *   cpu_quota                 return {"init":N,"now":M}: the CFS quota of its cpu
+ *                             cgroup during init and now (-1: no cpu cgroup)
  * and the environment variable TEST_RUNTIME_INIT changes the init phase:
  *   fail      post to /init/error;  crash  exit(3) before the first /next;
  *   sleep:MS  sleep before the first /next;  log:TEXT  print during init.
@@ -181,6 +183,32 @@ static void sleep_ms(long ms)
     }
 }
 
+/* The CFS quota of this process's cpu cgroup, or -1. */
+static long cpu_quota_us(void)
+{
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    if (!f) return -1;
+    char line[512], path[600];
+    long quota = -1;
+    while (fgets(line, sizeof line, f)) {
+        char *ctl = strchr(line, ':'), *dir = ctl ? strchr(ctl + 1, ':') : NULL;
+        if (!dir) continue;
+        *dir++ = '\0';
+        dir[strcspn(dir, "\n")] = '\0';
+        if (strcmp(ctl + 1, "cpu,cpuacct") != 0 && strcmp(ctl + 1, "cpu") != 0) continue;
+        snprintf(path, sizeof path, "/sys/fs/cgroup/cpu%s/cpu.cfs_quota_us", dir);
+        FILE *q = fopen(path, "re");
+        if (q) {
+            if (fscanf(q, "%ld", &quota) != 1) quota = -1;
+            fclose(q);
+        }
+    }
+    fclose(f);
+    return quota;
+}
+
+static long init_quota_us = -1;
+
 static void init_phase(void)
 {
     const char *init = getenv("TEST_RUNTIME_INIT");
@@ -294,6 +322,9 @@ static void handle(resp_t *ev)
         int st = respond("00000000-0000-0000-0000-000000000000", "{}");
         snprintf(out, sizeof out, "{\"stale_status\":%d}", st);
         respond(ev->request_id, out);
+    } else if (strcmp(action, "cpu_quota") == 0) {
+        snprintf(out, sizeof out, "{\"init\":%ld,\"now\":%ld}", init_quota_us, cpu_quota_us());
+        respond(ev->request_id, out);
     } else if (strcmp(action, "init_time") == 0) {
         snprintf(out, sizeof out, "{\"own_init_us\":%ld}", own_init_us);
         respond(ev->request_id, out);
@@ -323,6 +354,7 @@ int main(void)
         return 64;
     }
     connect_api();
+    init_quota_us = cpu_quota_us();
     init_phase();
     struct timespec t_next;
     clock_gettime(CLOCK_MONOTONIC, &t_next);

@@ -274,6 +274,13 @@ class RieTest(unittest.TestCase):
             with open(f"/proc/{pid}/stat") as f:
                 self.assertEqual(f.read().rsplit(")", 1)[1].split()[0], "T")
 
+    def test_init_runs_with_two_vcpus_then_the_memory_share(self):
+        _, _, body = self.emu.invoke({"action": "cpu_quota"})
+        quota = json.loads(body)
+        if quota["init"] == -1:
+            self.skipTest("no writable cgroup v1 cpu controller here")
+        self.assertEqual(quota, {"init": 200000, "now": 100000 * 128 // 1769})
+
     def test_concurrency_beyond_the_limit_is_throttled(self):
         import threading
         results = []
