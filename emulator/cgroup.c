@@ -35,14 +35,14 @@ const char *cgroup_strerror(cgroup_err_t err)
 
 uint64_t cgroup_cpu_quota_us(unsigned memory_mb)
 {
-    uint64_t q = (uint64_t)100000 * memory_mb / 1769;
+    uint64_t q = (uint64_t)CGROUP_CPU_PERIOD_US * memory_mb / 1769;
     return q < 1000 ? 1000 : q; /* CFS refuses quotas below 1 ms */
 }
 
 uint64_t cgroup_init_cpu_quota_us(unsigned memory_mb)
 {
     uint64_t q = cgroup_cpu_quota_us(memory_mb);
-    return q < 200000 ? 200000 : q;
+    return q < 2 * CGROUP_CPU_PERIOD_US ? 2 * CGROUP_CPU_PERIOD_US : q;
 }
 
 static int write_file(const char *dir, const char *file, const char *value)
@@ -103,13 +103,15 @@ cgroup_err_t cgroup_create(const char *root, const char *parent, const char *nam
     }
     if ((want & CGROUP_CPU) && make_dir(cg->cpu, root, "cpu", parent, name) == 0) {
         cg->quota_us = cgroup_cpu_quota_us(memory_mb);
+        char period[16];
+        snprintf(period, sizeof period, "%d", CGROUP_CPU_PERIOD_US);
         snprintf(val, sizeof val, "%llu", (unsigned long long)cgroup_init_cpu_quota_us(memory_mb));
         char path[CG_PATH_MAX + 64];
         snprintf(path, sizeof path, "%s/cpu.cfs_quota_us", cg->cpu);
         cg->quota_fd = open(path, O_WRONLY | O_CLOEXEC);
         snprintf(path, sizeof path, "%s/cgroup.procs", cg->cpu);
         int fd = -1;
-        if (cg->quota_fd >= 0 && write_file(cg->cpu, "cpu.cfs_period_us", "100000") == 0 &&
+        if (cg->quota_fd >= 0 && write_file(cg->cpu, "cpu.cfs_period_us", period) == 0 &&
             pwrite(cg->quota_fd, val, strlen(val), 0) == (ssize_t)strlen(val) &&
             (fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
             cg->procs[np++] = fd;

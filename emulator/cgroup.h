@@ -36,8 +36,14 @@ typedef enum cgroup_err {
 
 const char *cgroup_strerror(cgroup_err_t err);
 
+/* The CFS period. Short, so a function at a fraction of a vCPU runs
+ * slowed down evenly, as on Lambda (a Python call with 1 ms of CPU takes
+ * about 14 ms at 128 MB), rather than at full speed until a long period's
+ * budget runs out and then not at all. */
+#define CGROUP_CPU_PERIOD_US 20000
+
 /* The vCPU share Lambda gives a function of this size, in CFS quota per
- * 100 ms period (µs): 100000 * memory_mb / 1769. */
+ * period (µs): CGROUP_CPU_PERIOD_US * memory_mb / 1769, 1 ms at least. */
 uint64_t cgroup_cpu_quota_us(unsigned memory_mb);
 /* The share during the init phase: the larger of two vCPUs and the
  * function's own share. */

@@ -269,7 +269,9 @@ class RieTest(unittest.TestCase):
             if cpu and cpu.startswith("/lambda-emulator/"):
                 base = "/sys/fs/cgroup/cpu" + cpu
                 with open(base + "/cpu.cfs_quota_us") as f:
-                    self.assertEqual(int(f.read()), 100000 * 128 // 1769)
+                    self.assertEqual(int(f.read()), 20000 * 128 // 1769)
+                with open(base + "/cpu.cfs_period_us") as f:
+                    self.assertEqual(int(f.read()), 20000)
         else:
             with open(f"/proc/{pid}/stat") as f:
                 self.assertEqual(f.read().rsplit(")", 1)[1].split()[0], "T")
@@ -279,7 +281,7 @@ class RieTest(unittest.TestCase):
         quota = json.loads(body)
         if quota["init"] == -1:
             self.skipTest("no writable cgroup v1 cpu controller here")
-        self.assertEqual(quota, {"init": 200000, "now": 100000 * 128 // 1769})
+        self.assertEqual(quota, {"init": 40000, "now": 20000 * 128 // 1769})
 
     def test_concurrency_beyond_the_limit_is_throttled(self):
         import threading

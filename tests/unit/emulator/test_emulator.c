@@ -247,13 +247,14 @@ static void exit_wording_as_lambda_says_it(void)
 
 static void cpu_share_scales_with_memory(void)
 {
-    CHECK(cgroup_cpu_quota_us(1769) == 100000); /* one full vCPU */
-    CHECK(cgroup_cpu_quota_us(3538) == 200000); /* two */
-    CHECK(cgroup_cpu_quota_us(128) == 7235);    /* 128/1769 of one */
-    CHECK(cgroup_cpu_quota_us(1) == 1000);      /* CFS minimum */
+    CHECK(CGROUP_CPU_PERIOD_US == 20000);
+    CHECK(cgroup_cpu_quota_us(1769) == 20000); /* one full vCPU */
+    CHECK(cgroup_cpu_quota_us(3538) == 40000); /* two */
+    CHECK(cgroup_cpu_quota_us(128) == 1447);   /* 128/1769 of one */
+    CHECK(cgroup_cpu_quota_us(1) == 1000);     /* CFS minimum */
     /* init: two vCPUs at least, a larger function's own share above that */
-    CHECK(cgroup_init_cpu_quota_us(128) == 200000);
-    CHECK(cgroup_init_cpu_quota_us(3008) == 200000);
+    CHECK(cgroup_init_cpu_quota_us(128) == 40000);
+    CHECK(cgroup_init_cpu_quota_us(3008) == 40000);
     CHECK(cgroup_init_cpu_quota_us(10240) == cgroup_cpu_quota_us(10240));
 }
 
