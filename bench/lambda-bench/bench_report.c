@@ -217,9 +217,9 @@ static report_err_t warm_table(const report_input_t *in, table_t **out)
     for (int i = 0; i < 8; i++) nc += (size_t)col_on[i];
     char title[200];
     snprintf(title, sizeof title,
-             "Warm invocations: %zu per op; sdk_call p50 / p90 / p99 (ms), REPORT Duration p50 "
-             "(ms), SDK serialization p50 (ms)",
-             in->warm_invokes);
+             "Warm invocations: %zu per op, %ld ms apart; sdk_call p50 / p90 / p99 (ms), REPORT "
+             "Duration p50 (ms), SDK serialization p50 (ms)",
+             in->warm_invokes, in->pause_ms);
     table_t *t;
     if (table_new(title, nc, &t) != TABLE_OK) return REPORT_ERR_NOMEM;
     const char *heads[8] = {"op",         "C sdk_call",      "Python sdk_call", "Python / C",
@@ -436,6 +436,7 @@ report_err_t report_write_json(const report_input_t *in, const char *path)
     cJSON *s = cJSON_AddObjectToObject(doc, "settings");
     cJSON_AddNumberToObject(s, "cold_starts", (double)in->cold_starts);
     cJSON_AddNumberToObject(s, "warm_invokes", (double)in->warm_invokes);
+    cJSON_AddNumberToObject(s, "pause_ms", (double)in->pause_ms);
     cJSON_AddStringToObject(s, "cold_op", in->cold_op);
     cJSON *ops = cJSON_AddArrayToObject(s, "ops");
     for (size_t i = 0; i < in->n_ops; i++)

@@ -34,6 +34,7 @@ typedef struct report_input {
     const char *endpoint, *region;
     int signed_requests;
     size_t cold_starts, warm_invokes;
+    long pause_ms; /* idle time before each warm invocation */
     const char *cold_op;
     const char *const *ops;
     size_t n_ops;

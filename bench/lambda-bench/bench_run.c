@@ -294,6 +294,7 @@ run_err_t run_warm(run_ctx_t *ctx, run_function_t *f, const char *op, size_t m)
     for (size_t i = 0; i < m; i++) {
         if (*ctx->stop) return RUN_ERR_STOPPED;
         if (ctx->progress) ctx->progress(ctx->progress_ctx, op, i, m);
+        if (ctx->pause_s > 0) sleep_s(ctx->pause_s);
         run_err_t err = invoke(ctx, f, op, &o->inv[o->n]);
         if (err != RUN_OK) return err;
         o->n++;

@@ -49,6 +49,7 @@ typedef struct run_ctx {
     run_progress_fn progress; /* may be NULL */
     void *progress_ctx;
     double update_wait_s;  /* how long to wait for LastUpdateStatus */
+    double pause_s;        /* idle time before each warm invocation */
     char why[RUN_WHY_MAX]; /* details of the last failure */
 } run_ctx_t;
 

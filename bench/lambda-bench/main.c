@@ -41,6 +41,9 @@ static void usage(FILE *f)
         "  --cold N           forced cold starts per function (default 3; 0: none)\n"
         "  --warm M           warm invocations per op and function (default 20; 0: none)\n"
         "  --ops LIST         ops measured warm (default put,get,query,batch_write,update,delete)\n"
+        "  --pause MS         idle time before each warm invocation (default 50: each starts\n"
+        "                     with a fresh CPU budget, as invocations a client spaces out do;\n"
+        "                     0: back to back, where a small function runs out of its share)\n"
         "  --cold-op OP       op of the cold-start invocations (default get)\n"
         "  --no-warm-connection  skip the C cold starts with BENCH_WARM_CONNECTION=1\n"
         "  --out DIR          where lambda-bench.{json,md,svg} go (default bench-results)\n"
@@ -111,7 +114,7 @@ int main(int argc, char **argv)
 {
     const char *endpoint = getenv("AWS_ENDPOINT_URL_LAMBDA"), *region = NULL;
     const char *c_name = NULL, *py_name = NULL, *out_dir = "bench-results", *cold_op = "get";
-    long cold = 3, warm = 20, timeout_s = 300;
+    long cold = 3, warm = 20, timeout_s = 300, pause_ms = 50;
     int warm_conn = 1, sign = 1, quiet = 0;
     char ops_buf[256] = "put,get,query,batch_write,update,delete";
     const char *labels[MAX_LABELS];
@@ -136,6 +139,8 @@ int main(int argc, char **argv)
             cold = strtol(v, NULL, 10);
         else if (TAKE("--warm"))
             warm = strtol(v, NULL, 10);
+        else if (TAKE("--pause"))
+            pause_ms = strtol(v, NULL, 10);
         else if (TAKE("--ops"))
             snprintf(ops_buf, sizeof ops_buf, "%s", v);
         else if (TAKE("--cold-op"))
@@ -173,8 +178,10 @@ int main(int argc, char **argv)
                         "64 characters), not ARNs\n");
         return 2;
     }
-    if (cold < 0 || cold > 1000 || warm < 0 || warm > 100000 || timeout_s <= 0) {
-        fprintf(stderr, "lambda-bench: --cold 0..1000, --warm 0..100000, --timeout > 0\n");
+    if (cold < 0 || cold > 1000 || warm < 0 || warm > 100000 || timeout_s <= 0 || pause_ms < 0 ||
+        pause_ms > 60000) {
+        fprintf(stderr, "lambda-bench: --cold 0..1000, --warm 0..100000, --pause 0..60000, "
+                        "--timeout > 0\n");
         return 2;
     }
     const char *ops[RUN_MAX_OPS];
@@ -238,7 +245,8 @@ int main(int argc, char **argv)
                      .stop = &stop_requested,
                      .progress = on_progress,
                      .progress_ctx = &prog,
-                     .update_wait_s = 120};
+                     .update_wait_s = 120,
+                     .pause_s = (double)pause_ms / 1000};
     size_t nf = (c_name ? 1 : 0) + (py_name ? 1 : 0);
     prog.steps = nf * ((size_t)cold + (size_t)warm * (size_t)n_ops) +
                  (c_name && warm_conn ? (size_t)cold : 0);
@@ -291,6 +299,7 @@ int main(int argc, char **argv)
         .signed_requests = lapi_signed(api),
         .cold_starts = (size_t)cold,
         .warm_invokes = (size_t)warm,
+        .pause_ms = pause_ms,
         .cold_op = cold_op,
         .ops = ops,
         .n_ops = (size_t)n_ops,

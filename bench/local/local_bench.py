@@ -186,6 +186,8 @@ def parse_args(argv):
     ap.add_argument("--cold", type=int, default=3, help="forced cold starts per function (3)")
     ap.add_argument("--warm", type=int, default=20, help="warm invokes per op and function (20)")
     ap.add_argument("--ops", default="put,get,query,batch_write,update,delete")
+    ap.add_argument("--pause", type=int, default=50,
+                    help="ms between warm invokes (50; 0: back to back)")
     ap.add_argument("--memory", type=int, default=128, help="MemorySize of both functions (128)")
     ap.add_argument("--short", action="store_true",
                     help="a handful of invocations (--cold 1 --warm 3), for the tests")
@@ -272,7 +274,7 @@ def run(args, procs, work):
     create_function(emu_url, "bench-c", zip_c, "bootstrap", args.memory, env)
     bench_argv = [os.path.join(bin_dir, "lambda-bench"), "--endpoint", emu_url, "--region",
                   "us-east-1", "--c", "bench-c", "--cold", str(args.cold), "--warm",
-                  str(args.warm), "--ops", args.ops, "--out", args.out]
+                  str(args.warm), "--ops", args.ops, "--pause", str(args.pause), "--out", args.out]
     site, why = (None, "--no-python") if args.no_python else boto3_site()
     if site:
         create_function(emu_url, "bench-python", zip_c[:-4] + "-python.zip",

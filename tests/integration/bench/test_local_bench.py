@@ -105,7 +105,7 @@ def check_document(test, doc, cold, warm, functions):
     test.assertTrue(doc["machine"]["kernel"])
     test.assertEqual(set(doc["target"]), {"endpoint", "region", "signed"})
     test.assertTrue(doc["target"]["signed"])
-    test.assertEqual(doc["settings"], {"cold_starts": cold, "warm_invokes": warm,
+    test.assertEqual(doc["settings"], {"cold_starts": cold, "warm_invokes": warm, "pause_ms": 50,
                                        "cold_op": "get", "ops": OPS})
     test.assertIn("network_model", doc["labels"])
     test.assertEqual(sorted(doc["functions"]), sorted(functions))
