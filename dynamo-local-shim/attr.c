@@ -11,10 +11,18 @@ static const char *const type_names[] = {"S", "N", "B", "BOOL", "NULL", "M", "L"
 
 size_t attr_text_size(const char *s)
 {
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += !((unsigned char)p[0] == 0xC0 && (unsigned char)p[1] == 0x80 && p++);
-    return n;
+    size_t n = strlen(s);
+    const char *end = s + n, *p = s;
+    size_t size = n;
+    while ((p = memchr(p, 0xC0, (size_t)(end - p))) != NULL) {
+        if (p + 1 < end && (unsigned char)p[1] == 0x80) {
+            size--; /* C0 80 stands for one NUL byte */
+            p += 2;
+        } else {
+            p++;
+        }
+    }
+    return size;
 }
 
 size_t attr_text_bytes(const char *s, unsigned char *out)

@@ -1,5 +1,6 @@
 #include "strbuf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,27 @@ strbuf_err_t strbuf_addf(strbuf_t *sb, const char *fmt, ...)
     return STRBUF_OK;
 }
 
+/* Index of the first byte of s[i..n) that JSON must escape (below 0x20,
+ * '"' or '\\'), or n. Eight bytes at a time: a byte b is flagged when b < 0x20
+ * (b - 0x20 borrows into its top bit while b's own top bit is clear) or
+ * when b ^ '"' or b ^ '\\' is zero; bytes from 0x80 up pass. */
+static size_t next_escape(const char *s, size_t i, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+        uint64_t hit = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b);
+        if (hit & high) break;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == '"' || c == '\\') return i;
+    }
+    return n;
+}
+
 strbuf_err_t strbuf_add_json_str(strbuf_t *sb, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -85,9 +107,8 @@ strbuf_err_t strbuf_add_json_str(strbuf_t *sb, const char *s, size_t n)
     if (err) return err;
     sb->data[sb->len++] = '"';
     size_t run = 0; /* start of the pending run of plain bytes */
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = next_escape(s, 0, n); i < n; i = next_escape(s, i + 1, n)) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
         if ((err = strbuf_add(sb, s + run, i - run))) return err;
         run = i + 1;
         char esc[7] = {'\\', 0};

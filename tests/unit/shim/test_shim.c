@@ -20,6 +20,58 @@ static const char *norm(const char *in, char *buf)
     return buf;
 }
 
+/* The escaping every response goes through, against a byte-at-a-time
+ * reference, on strings mixing plain bytes, UTF-8, quotes, backslashes and
+ * control bytes at every offset of the eight-byte scan. */
+static void json_escaping_matches_a_plain_loop(void)
+{
+    static const char alphabet[] = "ab\"\\\n\x01\x1f\x7f\xc3\xa9\xc0\x80 ";
+    unsigned seed = 7;
+    char s[80], want[600];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = (size_t)(round % 70);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* mostly plain bytes, so the fast path runs */
+            s[i] = (seed >> 16) % 4 ? 'x' : alphabet[(seed >> 8) % (sizeof alphabet - 1)];
+        }
+        size_t w = 0;
+        want[w++] = '"';
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c == '"' || c == '\\') {
+                want[w++] = '\\';
+                want[w++] = (char)c;
+            } else if (c == '\n') {
+                want[w++] = '\\';
+                want[w++] = 'n';
+            } else if (c < 0x20) {
+                w += (size_t)snprintf(want + w, 7, "\\u%04x", c);
+            } else {
+                want[w++] = (char)c;
+            }
+        }
+        want[w++] = '"';
+        want[w] = '\0';
+        strbuf_t got;
+        strbuf_init(&got, 1000);
+        CHECK(strbuf_add_json_str(&got, s, n) == STRBUF_OK);
+        int same = got.len == w && memcmp(got.data, want, w) == 0;
+        strbuf_free(&got);
+        CHECK(same);
+    }
+}
+
+/* Item sizes count a held NUL (C0 80) as the one byte it stands for. */
+static void text_size_counts_held_nuls_once(void)
+{
+    CHECK(attr_text_size("") == 0);
+    CHECK(attr_text_size("abc") == 3);
+    CHECK(attr_text_size("x" ATTR_NUL "y") == 3);
+    CHECK(attr_text_size(ATTR_NUL ATTR_NUL) == 2);
+    CHECK(attr_text_size("\xc3\xa9") == 2);
+}
+
 static void number_normalization(void)
 {
     char b[NUM_MAX_TEXT + 1];
@@ -449,6 +501,8 @@ static void handle_requests(void)
 int main(int argc, char **argv)
 {
     static const test_case_t cases[] = {
+        TEST_CASE(json_escaping_matches_a_plain_loop),
+        TEST_CASE(text_size_counts_held_nuls_once),
         TEST_CASE(number_normalization),
         TEST_CASE(number_errors),
         TEST_CASE(number_order),
