@@ -30,6 +30,7 @@ static const struct {
     [LAMBDA_VALIDATION] = {"ValidationException", 400, "User"},
     [LAMBDA_INVALID_REQUEST_CONTENT] = {"InvalidRequestContentException", 400, "User"},
     [LAMBDA_REQUEST_TOO_LARGE] = {"RequestTooLargeException", 413, "User"},
+    [LAMBDA_ENTITY_TOO_LARGE] = {"RequestEntityTooLargeException", 413, "User"},
     [LAMBDA_TOO_MANY_REQUESTS] = {"TooManyRequestsException", 429, "User"},
     [LAMBDA_SERVICE] = {"ServiceException", 500, "Service"},
     [LAMBDA_UNKNOWN_OPERATION] = {"UnknownOperationException", 404, "User"},
@@ -173,6 +174,15 @@ static void do_invoke(invoke_api_t *api, httpd_req_t *req, const char *name, con
                     "1 validation error detected: Value at 'invocationType' failed to satisfy "
                     "constraint: Member must satisfy enum value set: [Event, RequestResponse, "
                     "DryRun]");
+        return;
+    }
+    if (t == SCHED_EVENT && !dry && len > INVOKE_MAX_EVENT_PAYLOAD) {
+        fn_config_release(cfg);
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "%zu byte payload is too large for the Event invocation type (limit %zu bytes)",
+                 len, INVOKE_MAX_EVENT_PAYLOAD);
+        reply_error(req, LAMBDA_ENTITY_TOO_LARGE, msg);
         return;
     }
     if (len) {

@@ -28,6 +28,8 @@
 
 /* Lambda's limit on a synchronous invoke's request body. */
 #define INVOKE_MAX_PAYLOAD ((size_t)6291456)
+/* And on an asynchronous (Event) invoke's. */
+#define INVOKE_MAX_EVENT_PAYLOAD ((size_t)1048576)
 /* Largest control-plane body: a 50 MB zip, base64-encoded, plus JSON. */
 #define INVOKE_MAX_BODY ((size_t)72 * 1024 * 1024)
 
@@ -38,6 +40,7 @@ typedef enum lambda_error {
     LAMBDA_VALIDATION,
     LAMBDA_INVALID_REQUEST_CONTENT,
     LAMBDA_REQUEST_TOO_LARGE,
+    LAMBDA_ENTITY_TOO_LARGE, /* an Event payload over its limit */
     LAMBDA_TOO_MANY_REQUESTS,
     LAMBDA_SERVICE,
     LAMBDA_UNKNOWN_OPERATION,

@@ -52,6 +52,11 @@ static const char usage[] =
     "                        invokes wait in a queue (default 10)\n"
     "  --idle-timeout SECS   reclaim environments idle this long (default 600)\n"
     "  --init-timeout SECS   limit of the init phase, spawn to first /next (10)\n"
+    "  --event-retries N     runs more of an Event invoke that ended in a function\n"
+    "                        error, with the same request id (0-2; default 2,\n"
+    "                        Lambda's MaximumRetryAttempts)\n"
+    "  --event-retry-delays A,B  seconds before the first and the second retry\n"
+    "                        (default 60,120, as Lambda; fractions allowed)\n"
     "  --region REGION       AWS_REGION given to functions and used in ARNs\n"
     "                        (default $AWS_REGION or us-east-1)\n"
     "  --log-file PATH       write function logs and START/END/REPORT lines here\n"
@@ -95,6 +100,20 @@ static unsigned parse_uint(const char *s, const char *what, unsigned max)
     return (unsigned)v;
 }
 
+/* "A,B": two numbers of seconds (fractions allowed) into milliseconds. */
+static int parse_delays(const char *s, unsigned out[2])
+{
+    for (int k = 0; k < 2; k++) {
+        char *end;
+        errno = 0;
+        double v = strtod(s, &end);
+        if (errno || end == s || !(v >= 0 && v <= 3600) || *end != (k == 0 ? ',' : '\0')) return -1;
+        out[k] = (unsigned)(v * 1000 + 0.5);
+        s = end + 1;
+    }
+    return 0;
+}
+
 /* An absolute path to the bootstrap: as given, or looked up in PATH. */
 static char *resolve_command(const char *cmd)
 {
@@ -118,6 +137,7 @@ int main(int argc, char **argv)
     const char *handler = NULL, *log_file = NULL, *cgroup_root = "/sys/fs/cgroup";
     const char *region = getenv("AWS_REGION");
     unsigned port = 8080, timeout = 300, memory = 3008, max_conc = 10, idle = 600, init = 10;
+    unsigned event_retries = 2, retry_delay_ms[2] = {60000, 120000};
     int cgroups = 1, cpu_limit = 1, freeze = 1, rc = 1;
     const char *auth_mode = "none", *cred_file = NULL, *akid = NULL, *secret = NULL, *token = NULL;
     sigcheck_t *auth = NULL;
@@ -143,6 +163,8 @@ int main(int argc, char **argv)
         O_CONC,
         O_IDLE,
         O_INIT,
+        O_RETRIES,
+        O_DELAYS,
         O_REGION,
         O_LOG,
         O_CGROOT,
@@ -168,6 +190,8 @@ int main(int argc, char **argv)
                                          {"max-concurrency", 1, 0, O_CONC},
                                          {"idle-timeout", 1, 0, O_IDLE},
                                          {"init-timeout", 1, 0, O_INIT},
+                                         {"event-retries", 1, 0, O_RETRIES},
+                                         {"event-retry-delays", 1, 0, O_DELAYS},
                                          {"region", 1, 0, O_REGION},
                                          {"log-file", 1, 0, O_LOG},
                                          {"cgroup-root", 1, 0, O_CGROOT},
@@ -202,6 +226,14 @@ int main(int argc, char **argv)
         case O_CONC: max_conc = parse_uint(optarg, "max concurrency", 100000); break;
         case O_IDLE: idle = parse_uint(optarg, "idle timeout", 86400); break;
         case O_INIT: init = parse_uint(optarg, "init timeout", 3600); break;
+        case O_RETRIES: event_retries = parse_uint(optarg, "event retries", 2); break;
+        case O_DELAYS:
+            if (parse_delays(optarg, retry_delay_ms) != 0) {
+                fprintf(stderr, "lambda-emulator: --event-retry-delays wants two numbers of "
+                                "seconds, 0 to 3600, e.g. 60,120\n");
+                return 2;
+            }
+            break;
         case O_REGION: region = optarg; break;
         case O_LOG: log_file = optarg; break;
         case O_CGROOT: cgroup_root = optarg; break;
@@ -295,6 +327,8 @@ int main(int argc, char **argv)
         .rapi_host = rapi_host,
         .region = region,
         .log_fd = log_fd,
+        .event_retries = event_retries,
+        .retry_delay_ms = {retry_delay_ms[0], retry_delay_ms[1]},
     };
     if (sched_new(&sc, &sched) != SCHED_OK) goto out;
     fn_registry_on_retire(reg, sched_retire, sched);

@@ -54,6 +54,9 @@ typedef struct invocation {
     int tail;
     uint64_t t_sent;      /* monotonic ns the runtime got it */
     uint64_t deadline_ns; /* monotonic */
+    int event;            /* an Event invocation: retried after errors */
+    unsigned attempt;     /* 0 for the first run */
+    uint64_t due_ns;      /* a retry waiting: when it runs (monotonic) */
     struct invocation *next;
 } invocation_t;
 
@@ -84,6 +87,10 @@ struct sched {
     pthread_cond_t gone; /* signalled when a supervisor exits */
     env_t *envs;
     invocation_t *queue, *queue_tail; /* Event invocations waiting */
+    invocation_t *retries;            /* Event retries waiting, by due_ns */
+    pthread_cond_t retry_cv;          /* a retry was added, or stopping */
+    pthread_t retry_thread;
+    int retry_thread_started;
     unsigned nthreads;
     int stopping;
     unsigned long env_seq;
@@ -261,6 +268,8 @@ typedef struct outcome {
     char type_buf[128];     /* storage for error_type when it is not static */
 } outcome_t;
 
+static int schedule_retry_locked(sched_t *s, invocation_t *inv, uint64_t now);
+
 static void finish_locked(env_t *e, outcome_t *oc, outbuf_t *ob)
 {
     invocation_t *inv = e->inv;
@@ -302,7 +311,7 @@ static void finish_locked(env_t *e, outcome_t *oc, outbuf_t *ob)
     e->cold = 0;
     e->inv = NULL;
     e->inv_sent = 0;
-    inv_free(inv);
+    if (!oc->fn_error || !schedule_retry_locked(e->s, inv, now)) inv_free(inv);
     if (e->state == ENV_BUSY || e->state == ENV_INIT) e->state = ENV_FINISHING;
 }
 
@@ -359,14 +368,22 @@ static void send_event_locked(env_t *e, outbuf_t *ob)
         .payload = inv->payload,
         .len = inv->len,
     };
-    inv->payload = NULL;
+    if (inv->event) { /* an Event keeps its payload for a retry; httpd takes a copy */
+        ev.payload = inv->len ? malloc(inv->len) : NULL;
+        if (ev.payload)
+            memcpy(ev.payload, inv->payload, inv->len);
+        else
+            ev.len = 0;
+    } else {
+        inv->payload = NULL;
+    }
     inv->t_sent = mono_ns();
     inv->deadline_ns = inv->t_sent + (uint64_t)inv->cfg->timeout_s * 1000000000u;
     e->inv_sent = 1;
     arm_timer(e, inv->deadline_ns);
     s->invocations++;
     rapi_send_event(next, &ev);
-    free(ev.payload);
+    free(ev.payload); /* only if httpd did not take it */
 }
 
 static void dispatch_locked(env_t *e, invocation_t *inv, outbuf_t *ob)
@@ -589,6 +606,66 @@ static void pump_locked(sched_t *s, outbuf_t *ob)
             return;
         }
     }
+}
+
+static void enqueue_locked(sched_t *s, invocation_t *inv)
+{
+    inv->next = NULL;
+    if (s->queue_tail)
+        s->queue_tail->next = inv;
+    else
+        s->queue = inv;
+    s->queue_tail = inv;
+}
+
+/* Runs the Event retries that are due, sleeping until the next one is. */
+static void *retry_loop(void *arg)
+{
+    sched_t *s = arg;
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        invocation_t *inv = s->retries;
+        if (!inv) {
+            pthread_cond_wait(&s->retry_cv, &s->lock);
+            continue;
+        }
+        if (inv->due_ns > mono_ns()) {
+            struct timespec at = {.tv_sec = (time_t)(inv->due_ns / 1000000000u),
+                                  .tv_nsec = (long)(inv->due_ns % 1000000000u)};
+            pthread_cond_timedwait(&s->retry_cv, &s->lock, &at);
+            continue;
+        }
+        s->retries = inv->next;
+        inv->next = NULL;
+        outbuf_t ob = {0};
+        if (submit_locked(s, inv, &ob) == SCHED_ERR_THROTTLED) enqueue_locked(s, inv);
+        unlock_and_flush(s, &ob);
+        pthread_mutex_lock(&s->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* An Event invocation that ended in a function error runs again later, with
+ * the same request id, as Lambda retries asynchronous invocations. Returns
+ * 1 when inv was kept for that. */
+static int schedule_retry_locked(sched_t *s, invocation_t *inv, uint64_t now)
+{
+    if (!inv->event || s->stopping || inv->attempt >= s->cfg.event_retries) return 0;
+    if (!s->retry_thread_started) {
+        if (pthread_create(&s->retry_thread, NULL, retry_loop, s) != 0) return 0;
+        s->retry_thread_started = 1;
+    }
+    unsigned delay_ms = s->cfg.retry_delay_ms[inv->attempt < 2 ? inv->attempt : 1];
+    inv->attempt++;
+    inv->due_ns = now + (uint64_t)delay_ms * 1000000u;
+    inv->t_sent = inv->deadline_ns = 0;
+    invocation_t **pp = &s->retries;
+    while (*pp && (*pp)->due_ns <= inv->due_ns) pp = &(*pp)->next;
+    inv->next = *pp;
+    *pp = inv;
+    pthread_cond_signal(&s->retry_cv);
+    return 1;
 }
 
 static invocation_t *take_queued_locked(sched_t *s, const fn_config_t *cfg)
@@ -947,6 +1024,11 @@ sched_err_t sched_new(const sched_config_t *cfg, sched_t **out)
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->out_lock, NULL);
     pthread_cond_init(&s->gone, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* retry_loop waits on mono_ns time */
+    pthread_cond_init(&s->retry_cv, &ca);
+    pthread_condattr_destroy(&ca);
     *out = s;
     return SCHED_OK;
 }
@@ -966,6 +1048,7 @@ sched_err_t sched_invoke(sched_t *s, sched_invoke_t *in)
     inv->len = in->len;
     inv->tail = in->log_tail;
     inv->client = in->type == SCHED_REQUEST_RESPONSE ? in->client : NULL;
+    inv->event = in->type == SCHED_EVENT;
     inv->client_context = in->client_context ? strdup(in->client_context) : NULL;
     if (in->qualifier && *in->qualifier &&
         asprintf(&inv->invoked_arn, "%s:%s", in->cfg->arn, in->qualifier) < 0)
@@ -980,11 +1063,7 @@ sched_err_t sched_invoke(sched_t *s, sched_invoke_t *in)
         err = SCHED_ERR_STOPPING;
     } else if (submit_locked(s, inv, &ob) == SCHED_ERR_THROTTLED) {
         if (in->type == SCHED_EVENT) {
-            if (s->queue_tail)
-                s->queue_tail->next = inv;
-            else
-                s->queue = inv;
-            s->queue_tail = inv;
+            enqueue_locked(s, inv);
         } else {
             s->throttles++;
             err = SCHED_ERR_THROTTLED;
@@ -1054,12 +1133,21 @@ void sched_shutdown(sched_t *s)
         inv_free(inv);
     }
     s->queue = s->queue_tail = NULL;
+    for (invocation_t *inv = s->retries, *n; inv; inv = n) {
+        n = inv->next;
+        inv_free(inv);
+    }
+    s->retries = NULL;
+    pthread_cond_broadcast(&s->retry_cv);
     for (env_t *e = s->envs; e; e = e->next) {
         if (e->kill_reason == KILL_NONE) e->kill_reason = KILL_SHUTDOWN;
         sandbox_kill(e->sb); /* in-flight callers get the exit error */
     }
     while (s->nthreads) pthread_cond_wait(&s->gone, &s->lock);
+    int joined = s->retry_thread_started;
+    s->retry_thread_started = 0;
     pthread_mutex_unlock(&s->lock);
+    if (joined) pthread_join(s->retry_thread, NULL);
 }
 
 void sched_free(sched_t *s)
@@ -1070,6 +1158,7 @@ void sched_free(sched_t *s)
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->out_lock);
     pthread_cond_destroy(&s->gone);
+    pthread_cond_destroy(&s->retry_cv);
     free(s);
 }
 

@@ -50,6 +50,12 @@ typedef struct sched_config {
     const char *rapi_host;    /* Runtime API ports bind here */
     const char *region;
     int log_fd; /* function logs and START/END/REPORT; -1: none */
+    /* Event invocations that end in a function error run again, with the
+     * same request id, up to event_retries more times (Lambda's
+     * MaximumRetryAttempts, 2 by default), retry_delay_ms[k] after the
+     * (k+1)th attempt ended (Lambda waits 1 and 2 minutes). */
+    unsigned event_retries;
+    unsigned retry_delay_ms[2];
 } sched_config_t;
 
 typedef enum sched_invoke_type {

@@ -438,5 +438,76 @@ class QueueTest(unittest.TestCase):
             emu.stop()
 
 
+class EventRetryTest(unittest.TestCase):
+    """An Event invocation that fails runs twice more with the same request
+    id, after the configured delays; one that succeeds runs once."""
+
+    def test_failed_event_is_retried_with_the_same_id(self):
+        emu = Emulator(["--timeout", "2", "--event-retry-delays", "0.3,0.6"], [test_runtime()])
+        try:
+            status, h, _ = emu.invoke({"action": "error", "type": "Boom"},
+                                      headers={"X-Amz-Invocation-Type": "Event"})
+            self.assertEqual(status, 202)
+            rid = h["x-amzn-requestid"]
+            ok_status, ok_h, _ = emu.invoke({"action": "echo"},
+                                            headers={"X-Amz-Invocation-Type": "Event"})
+            self.assertEqual(ok_status, 202)
+            deadline = time.monotonic() + 10
+            while emu.log().count(f"REPORT RequestId: {rid}") < 3:
+                self.assertLess(time.monotonic(), deadline, emu.log()[-3000:])
+                time.sleep(0.05)
+            time.sleep(1.0)  # a fourth attempt would come 0.6 s after the third
+            log = emu.log()
+            self.assertEqual(log.count(f"START RequestId: {rid} "), 3, log[-3000:])
+            self.assertEqual(log.count(f"Error Type: Boom"), 3)
+            self.assertEqual(log.count(f"START RequestId: {ok_h['x-amzn-requestid']} "), 1)
+        finally:
+            emu.stop()
+
+    def test_retry_waits_its_delay_and_retries_can_be_off(self):
+        for retries, runs in ((1, 2), (0, 1)):
+            emu = Emulator(["--timeout", "2", "--event-retries", str(retries),
+                            "--event-retry-delays", "0.5,0.5"], [test_runtime()])
+            try:
+                _, h, _ = emu.invoke({"action": "crash", "code": 3},
+                                     headers={"X-Amz-Invocation-Type": "Event"})
+                rid = h["x-amzn-requestid"]
+                emu.wait_log(f"REPORT RequestId: {rid}")
+                failed_at = time.monotonic()
+                if runs == 2:
+                    deadline = failed_at + 10
+                    while emu.log().count(f"START RequestId: {rid} ") < 2:
+                        self.assertLess(time.monotonic(), deadline)
+                        time.sleep(0.01)
+                    self.assertGreaterEqual(time.monotonic() - failed_at, 0.45)
+                    emu.wait_log(f"Runtime exited with error: exit status 3")
+                time.sleep(1.0)
+                log = emu.log()
+                self.assertEqual(log.count(f"START RequestId: {rid} "), runs, log[-3000:])
+            finally:
+                emu.stop()
+
+    def test_event_payload_limit_is_one_mb(self):
+        emu = Emulator(["--timeout", "2"], [test_runtime()])
+        try:
+            big = b'"' + b"x" * (1048576 - 2) + b'"'
+            status, _, _ = emu.request("POST", "/2015-03-31/functions/function/invocations",
+                                       big, {"X-Amz-Invocation-Type": "Event"})
+            self.assertEqual(status, 202)
+            status, h, body = emu.request("POST", "/2015-03-31/functions/function/invocations",
+                                          big[:-1] + b'x"', {"X-Amz-Invocation-Type": "Event"})
+            self.assertEqual(status, 413)
+            self.assertEqual(h["x-amzn-errortype"], "RequestEntityTooLargeException")
+            self.assertEqual(json.loads(body)["message"],
+                             "1048577 byte payload is too large for the Event invocation type "
+                             "(limit 1048576 bytes)")
+            # A synchronous invoke of the same size is fine (its limit is 6 MB).
+            status, _, _ = emu.request("POST", "/2015-03-31/functions/function/invocations",
+                                       big[:-1] + b'x"')
+            self.assertEqual(status, 200)
+        finally:
+            emu.stop()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -216,6 +216,9 @@ static void error_table(void)
     CHECK(lambda_error_status(LAMBDA_RESOURCE_CONFLICT) == 409);
     CHECK(lambda_error_status(LAMBDA_INVALID_PARAMETER_VALUE) == 400);
     CHECK(lambda_error_status(LAMBDA_REQUEST_TOO_LARGE) == 413);
+    CHECK(lambda_error_status(LAMBDA_ENTITY_TOO_LARGE) == 413);
+    CHECK(strcmp(lambda_error_name(LAMBDA_ENTITY_TOO_LARGE), "RequestEntityTooLargeException") ==
+          0);
     CHECK(lambda_error_status(LAMBDA_TOO_MANY_REQUESTS) == 429);
     CHECK(lambda_error_status(LAMBDA_SERVICE) == 500);
     for (int e = 0; e < LAMBDA_ERROR_COUNT; e++) {
