@@ -355,8 +355,15 @@ static void on_request(void *ctx, httpd_req_t *req)
     invoke_api_t *api = ctx;
     /* The same thread answers every environment's Runtime API: a request
      * that came in on another port is a runtime's. */
-    uint16_t own = __atomic_load_n(&api->port, __ATOMIC_ACQUIRE); /* 0 until started */
-    if (own && httpd_req_local_port(req) != own) {
+    /* A request can arrive between httpd_start and the end of
+     * invoke_api_start; it waits until the scheduler knows the server, or
+     * the runtimes it starts would find nobody to take their connections. */
+    uint16_t own;
+    while (!(own = __atomic_load_n(&api->port, __ATOMIC_ACQUIRE))) {
+        struct timespec pause = {0, 100000};
+        nanosleep(&pause, NULL);
+    }
+    if (httpd_req_local_port(req) != own) {
         sched_runtime_request(api->sched, req);
         return;
     }
@@ -446,8 +453,8 @@ invoke_api_err_t invoke_api_start(const char *host, uint16_t port, unsigned thre
         free(api);
         return INVOKE_API_ERR_LISTEN;
     }
-    __atomic_store_n(&api->port, httpd_port(api->srv), __ATOMIC_RELEASE);
     sched_attach_server(sched, api->srv);
+    __atomic_store_n(&api->port, httpd_port(api->srv), __ATOMIC_RELEASE);
     *out = api;
     return INVOKE_API_OK;
 }
