@@ -16,11 +16,11 @@
 struct cgroup {
     unsigned has;
     char mem[CG_PATH_MAX], cpu[CG_PATH_MAX], frz[CG_PATH_MAX];
-    int procs[4];   /* -1 terminated */
-    int peak_fd;    /* memory.max_usage_in_bytes, kept open for pread */
-    int freezer_fd; /* freezer.state, kept open */
-    int quota_fd;   /* cpu.cfs_quota_us, kept open until the init phase ends */
-    uint64_t quota_us;
+    int procs[4];      /* -1 terminated */
+    int peak_fd;       /* memory.max_usage_in_bytes, kept open for pread */
+    int freezer_fd;    /* freezer.state, kept open */
+    int quota_fd;      /* cpu.cfs_quota_us, kept open until the init phase ends */
+    uint64_t quota_us; /* the memory-scaled share, from the end of init */
 };
 
 const char *cgroup_strerror(cgroup_err_t err)

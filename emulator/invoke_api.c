@@ -176,7 +176,7 @@ static void do_invoke(invoke_api_t *api, httpd_req_t *req, const char *name, con
                     "DryRun]");
         return;
     }
-    if (t == SCHED_EVENT && !dry && len > INVOKE_MAX_EVENT_PAYLOAD) {
+    if (t == SCHED_EVENT && len > INVOKE_MAX_EVENT_PAYLOAD) {
         fn_config_release(cfg);
         char msg[128];
         snprintf(msg, sizeof msg,
@@ -354,10 +354,10 @@ static void on_request(void *ctx, httpd_req_t *req)
 {
     invoke_api_t *api = ctx;
     /* The same thread answers every environment's Runtime API: a request
-     * that came in on another port is a runtime's. */
-    /* A request can arrive between httpd_start and the end of
-     * invoke_api_start; it waits until the scheduler knows the server, or
-     * the runtimes it starts would find nobody to take their connections. */
+     * that came in on another port is a runtime's. A request can arrive
+     * between httpd_start and the end of invoke_api_start: it waits until the
+     * scheduler knows the server, or the runtimes it starts would find
+     * nobody to take their connections. */
     uint16_t own;
     while (!(own = __atomic_load_n(&api->port, __ATOMIC_ACQUIRE))) {
         struct timespec pause = {0, 100000};

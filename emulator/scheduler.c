@@ -944,11 +944,14 @@ static void adopt_connections(env_t *e)
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         httpd_t *srv = __atomic_load_n(&e->s->srv, __ATOMIC_ACQUIRE);
-        httpd_err_t err = srv ? httpd_adopt(srv, fd) : HTTPD_ERR_SOCKET; /* closes fd on failure */
-        if (!srv) close(fd);
-        if (err != HTTPD_OK)
+        httpd_err_t err;
+        if (!srv) {
+            close(fd);
+            fprintf(stderr, "lambda-emulator: a runtime connection was dropped: no server yet\n");
+        } else if ((err = httpd_adopt(srv, fd)) != HTTPD_OK) { /* httpd closed fd */
             fprintf(stderr, "lambda-emulator: a runtime connection was dropped: %s\n",
-                    srv ? httpd_strerror(err) : "no server yet");
+                    httpd_strerror(err));
+        }
     }
 }
 
