@@ -459,7 +459,7 @@ class EventRetryTest(unittest.TestCase):
             time.sleep(1.0)  # a fourth attempt would come 0.6 s after the third
             log = emu.log()
             self.assertEqual(log.count(f"START RequestId: {rid} "), 3, log[-3000:])
-            self.assertEqual(log.count(f"Error Type: Boom"), 3)
+            self.assertEqual(log.count("Error Type: Boom"), 3)
             self.assertEqual(log.count(f"START RequestId: {ok_h['x-amzn-requestid']} "), 1)
         finally:
             emu.stop()
@@ -467,7 +467,7 @@ class EventRetryTest(unittest.TestCase):
     def test_retry_waits_its_delay_and_retries_can_be_off(self):
         for retries, runs in ((1, 2), (0, 1)):
             emu = Emulator(["--timeout", "2", "--event-retries", str(retries),
-                            "--event-retry-delays", "0.5,0.5"], [test_runtime()])
+                            "--event-retry-delays", "1,1"], [test_runtime()])
             try:
                 _, h, _ = emu.invoke({"action": "crash", "code": 3},
                                      headers={"X-Amz-Invocation-Type": "Event"})
@@ -479,9 +479,9 @@ class EventRetryTest(unittest.TestCase):
                     while emu.log().count(f"START RequestId: {rid} ") < 2:
                         self.assertLess(time.monotonic(), deadline)
                         time.sleep(0.01)
-                    self.assertGreaterEqual(time.monotonic() - failed_at, 0.45)
-                    emu.wait_log(f"Runtime exited with error: exit status 3")
-                time.sleep(1.0)
+                    # 1 s after the failure; we saw the failure a little late
+                    self.assertGreaterEqual(time.monotonic() - failed_at, 0.5)
+                time.sleep(1.5)
                 log = emu.log()
                 self.assertEqual(log.count(f"START RequestId: {rid} "), runs, log[-3000:])
             finally:
