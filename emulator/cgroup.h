@@ -36,10 +36,11 @@ typedef enum cgroup_err {
 
 const char *cgroup_strerror(cgroup_err_t err);
 
-/* The CFS period. Short, so a function at a fraction of a vCPU runs
- * slowed down evenly, as on Lambda (a Python call with 1 ms of CPU takes
- * about 14 ms at 128 MB), rather than at full speed until a long period's
- * budget runs out and then not at all. */
+/* The CFS period. Short, so a function at a fraction of a vCPU is slowed
+ * down in small steps, as on Lambda (a warm Python boto3 call at 128 MB,
+ * needing more than the 1.45 ms a period allows, takes about 20 ms), rather
+ * than running at full speed until a long period's budget runs out and
+ * then not at all. */
 #define CGROUP_CPU_PERIOD_US 20000
 
 /* The vCPU share Lambda gives a function of this size, in CFS quota per
