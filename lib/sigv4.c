@@ -357,6 +357,17 @@ static int scope_ok(const sigv4_scope_t *s)
            *s->service;
 }
 
+/* The credential scope: "<YYYYMMDD>/<region>/<service>/aws4_request". */
+static void sb_scope(sbuf_t *b, const sigv4_scope_t *scope)
+{
+    sb_add(b, scope->amz_date, 8);
+    sb_chr(b, '/');
+    sb_str(b, scope->region);
+    sb_chr(b, '/');
+    sb_str(b, scope->service);
+    sb_str(b, "/aws4_request");
+}
+
 sigv4_err_t sigv4_string_to_sign(const sigv4_scope_t *scope, const char *creq, char **out_sts)
 {
     if (!scope_ok(scope) || !creq || !out_sts) return SIGV4_ERR_ARG;
@@ -367,12 +378,8 @@ sigv4_err_t sigv4_string_to_sign(const sigv4_scope_t *scope, const char *creq, c
     sb_str(&b, "AWS4-HMAC-SHA256\n");
     sb_str(&b, scope->amz_date);
     sb_chr(&b, '\n');
-    sb_add(&b, scope->amz_date, 8);
-    sb_chr(&b, '/');
-    sb_str(&b, scope->region);
-    sb_chr(&b, '/');
-    sb_str(&b, scope->service);
-    sb_str(&b, "/aws4_request\n");
+    sb_scope(&b, scope);
+    sb_chr(&b, '\n');
     sb_str(&b, hash);
     return sb_take(&b, out_sts);
 }
@@ -420,6 +427,23 @@ sigv4_err_t sigv4_signature(const unsigned char key[32], const char *sts,
     return SIGV4_OK;
 }
 
+sigv4_err_t sigv4_authorization(const sigv4_scope_t *scope, const char *access_key_id,
+                                const char *signed_headers, const char *sig, char **out_authz)
+{
+    if (!scope_ok(scope) || !access_key_id || !signed_headers || !sig || !out_authz)
+        return SIGV4_ERR_ARG;
+    sbuf_t b = {0};
+    sb_str(&b, "AWS4-HMAC-SHA256 Credential=");
+    sb_str(&b, access_key_id);
+    sb_chr(&b, '/');
+    sb_scope(&b, scope);
+    sb_str(&b, ", SignedHeaders=");
+    sb_str(&b, signed_headers);
+    sb_str(&b, ", Signature=");
+    sb_str(&b, sig);
+    return sb_take(&b, out_authz);
+}
+
 sigv4_err_t sigv4_sign(const sigv4_request_t *req, const sigv4_scope_t *scope,
                        const char *access_key_id, const char *secret, char **out_authz)
 {
@@ -427,25 +451,12 @@ sigv4_err_t sigv4_sign(const sigv4_request_t *req, const sigv4_scope_t *scope,
     char *creq = NULL, *signed_headers = NULL, *sts = NULL;
     unsigned char key[32];
     char sig[SIGV4_HEX_LEN];
-    sbuf_t b = {0};
     sigv4_err_t err;
     if ((err = sigv4_canonical_request(req, &creq, &signed_headers)) != SIGV4_OK) goto out;
     if ((err = sigv4_string_to_sign(scope, creq, &sts)) != SIGV4_OK) goto out;
     if ((err = sigv4_signing_key(secret, scope, key)) != SIGV4_OK) goto out;
     if ((err = sigv4_signature(key, sts, sig)) != SIGV4_OK) goto out;
-    sb_str(&b, "AWS4-HMAC-SHA256 Credential=");
-    sb_str(&b, access_key_id);
-    sb_chr(&b, '/');
-    sb_add(&b, scope->amz_date, 8);
-    sb_chr(&b, '/');
-    sb_str(&b, scope->region);
-    sb_chr(&b, '/');
-    sb_str(&b, scope->service);
-    sb_str(&b, "/aws4_request, SignedHeaders=");
-    sb_str(&b, signed_headers);
-    sb_str(&b, ", Signature=");
-    sb_str(&b, sig);
-    err = sb_take(&b, out_authz);
+    err = sigv4_authorization(scope, access_key_id, signed_headers, sig, out_authz);
 out:
     OPENSSL_cleanse(key, sizeof key);
     free(creq);

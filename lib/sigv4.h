@@ -81,6 +81,12 @@ sigv4_err_t sigv4_signing_key(const char *secret, const sigv4_scope_t *scope,
 sigv4_err_t sigv4_signature(const unsigned char key[32], const char *sts,
                             char out_sig[SIGV4_HEX_LEN]);
 
+/* The Authorization header value from step 4's signature:
+ * "AWS4-HMAC-SHA256 Credential=<akid>/<scope>, SignedHeaders=..., Signature=...".
+ * The caller frees *out_authz. */
+sigv4_err_t sigv4_authorization(const sigv4_scope_t *scope, const char *access_key_id,
+                                const char *signed_headers, const char *sig, char **out_authz);
+
 /* All four steps: *out_authz is the whole Authorization header value,
  * "AWS4-HMAC-SHA256 Credential=<akid>/<scope>, SignedHeaders=..., Signature=...".
  * The caller includes Host, X-Amz-Date (= scope->amz_date) and, with

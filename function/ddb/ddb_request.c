@@ -79,16 +79,12 @@ ddb_err_t ddb_request_build(const ddb_config_t *cfg, const char *amz_date, const
         err = DDB_ERR_SIGN;
         goto out;
     }
-    size_t alen = strlen(cfg->access_key_id) + strlen(cfg->region) + strlen(signed_headers) + 160;
-    r.authorization = malloc(alen);
-    if (!r.authorization) {
-        err = DDB_ERR_NOMEM;
+    sigv4_err_t se =
+        sigv4_authorization(&scope, cfg->access_key_id, signed_headers, sig, &r.authorization);
+    if (se != SIGV4_OK) {
+        err = se == SIGV4_ERR_NOMEM ? DDB_ERR_NOMEM : DDB_ERR_SIGN;
         goto out;
     }
-    snprintf(r.authorization, alen,
-             "AWS4-HMAC-SHA256 Credential=%s/%.8s/%s/dynamodb/aws4_request, SignedHeaders=%s, "
-             "Signature=%s",
-             cfg->access_key_id, amz_date, cfg->region, signed_headers, sig);
     for (size_t i = 0; i < nh; i++) {
         if (!(r.lines[r.n_lines] = join(hs[i].name, hs[i].value))) {
             err = DDB_ERR_NOMEM;
